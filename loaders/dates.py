@@ -1,0 +1,49 @@
+"""Dates as Vietnamese sources write them, kept at the precision they are given.
+
+>>> parse_date("28/4/2022")
+('2022-04-28', 'date')
+>>> parse_date("26/5")          # day and month, no year: no year is invented
+('--05-26', 'gMonthDay')
+>>> parse_date("11/2021")
+('2021-11', 'gYearMonth')
+>>> parse_date("2010")
+('2010', 'gYear')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_DM = re.compile(r"^(\d{1,2})/(\d{1,2})$")
+_MY = re.compile(r"^(\d{1,2})/(\d{4})$")
+_Y = re.compile(r"^(\d{4})$")
+
+FORMS_HINT = 'write the date as the source does: "28/4/2022", "26/5" (no year), "11/2021" or "2010"'
+
+
+class DateFormatError(ValueError):
+    """The text is not a date in one of the accepted forms, or is impossible (31/02/2021)."""
+
+
+def parse_date(text: str | int) -> tuple[str, str]:
+    """Return ``(lexical form, XSD datatype local name)`` for a day/month/year text."""
+    s = str(text).strip()
+    try:
+        if m := _DMY.match(s):
+            d, mo, y = (int(g) for g in m.groups())
+            return dt.date(y, mo, d).isoformat(), "date"
+        if m := _DM.match(s):
+            d, mo = (int(g) for g in m.groups())
+            dt.date(2000, mo, d)  # a leap year, so 29/2 is possible
+            return f"--{mo:02d}-{d:02d}", "gMonthDay"
+        if m := _MY.match(s):
+            mo, y = (int(g) for g in m.groups())
+            dt.date(y, mo, 1)
+            return f"{y:04d}-{mo:02d}", "gYearMonth"
+        if m := _Y.match(s):
+            return f"{int(m.group(1)):04d}", "gYear"
+    except ValueError as exc:
+        raise DateFormatError(f"impossible date {s!r} ({exc})") from None
+    raise DateFormatError(f"not a date: {s!r}")

@@ -1,0 +1,78 @@
+"""Read a YAML file and remember the line of every mapping key and list item.
+
+>>> data, lines = load_yaml_text("a:\\n  - x\\n  - y\\n")
+>>> data, lines[("a", 1)]
+({'a': ['x', 'y']}, 3)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+Path_ = tuple[Any, ...]
+
+
+class YamlProblem(ValueError):
+    """The text is not valid YAML for a curated source; ``line`` says where."""
+
+    def __init__(self, message: str, line: int | None, hint: str = ""):
+        super().__init__(message)
+        self.line = line
+        self.hint = hint
+
+
+def load_yaml_text(text: str) -> tuple[Any, dict[Path_, int]]:
+    """Parse ``text``; return the data and a map from key path to 1-based line."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise YamlProblem(
+            f"malformed YAML: {exc.problem or exc.context}", line,
+            "check indentation, a missing ':' or an unclosed quote on this line or the one above",
+        ) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(f"malformed YAML: {exc}", None) from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise YamlProblem("the file is empty", None, "a curated source needs at least 'source:', 'article:' and 'evidence:'")
+    lines: dict[Path_, int] = {}
+    scalars = yaml.SafeLoader("")
+
+    def convert(n: Any, path: Path_) -> Any:
+        lines.setdefault(path, n.start_mark.line + 1)
+        if isinstance(n, MappingNode):
+            out: dict[Any, Any] = {}
+            for k, v in n.value:
+                if not isinstance(k, ScalarNode):
+                    raise YamlProblem("a mapping key must be plain text", k.start_mark.line + 1)
+                key = scalars.construct_object(k)
+                if key in out:
+                    raise YamlProblem(f"key {key!r} appears twice in the same block", k.start_mark.line + 1,
+                                      "remove or rename one of them")
+                lines[path + (key,)] = k.start_mark.line + 1
+                out[key] = convert(v, path + (key,))
+            return out
+        if isinstance(n, SequenceNode):
+            return [convert(item, path + (i,)) for i, item in enumerate(n.value)]
+        return scalars.construct_object(n)
+
+    try:
+        return convert(node, ()), lines
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        raise YamlProblem(f"malformed YAML: {exc.problem}", mark.line + 1 if mark else None) from None
+
+
+def line_of(lines: dict[Path_, int], loc: Path_) -> int | None:
+    """The line of the longest prefix of ``loc`` that has one."""
+    for end in range(len(loc), -1, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    return None
