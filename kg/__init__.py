@@ -8,7 +8,9 @@ The public API mirrors the ``cdkg`` command line one to one::
     kg.why("Hà Kim Ngọc")               # cdkg why
     kg.export("turtle", output="kg.ttl")  # cdkg export
 
-Submodules are imported on first use so that ``import kg`` stays cheap.
+Submodules are imported on first use so that ``import kg`` stays cheap.  They are named
+for their stage (``builder``, ``exporter``, ``statistics``, ``provenance``) rather than after
+the functions, so that importing a submodule never hides the function of the same name.
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ from importlib import import_module
 from typing import Any
 
 _API = {
-    "build": "kg.build",
-    "BuildResult": "kg.build",
-    "export": "kg.export",
-    "FORMATS": "kg.export",
-    "stats": "kg.stats",
-    "why": "kg.why",
-    "find_entity": "kg.why",
+    "build": "kg.builder",
+    "BuildResult": "kg.builder",
+    "export": "kg.exporter",
+    "FORMATS": "kg.exporter",
+    "stats": "kg.statistics",
+    "Stats": "kg.statistics",
+    "why": "kg.provenance",
+    "WhyResult": "kg.provenance",
+    "find_entity": "kg.provenance",
     "open_store": "kg.store",
     "CdkgError": "kg.errors",
     "SourceError": "kg.errors",

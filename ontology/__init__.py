@@ -53,6 +53,15 @@ DATE_PROPERTIES = frozenset(
 ) | {ELI + "date_document"}
 
 
+def output_prefixes() -> dict[str, str]:
+    """Prefixes for readable output: the vocabularies plus one per kind of individual
+    (``person:ha_kim_ngoc`` for ``https://w3id.org/cdkg/id/person/ha_kim_ngoc``)."""
+    segments = sorted(set(vocabulary().segments.values()) | {"entities"})
+    out = {k: v for k, v in PREFIXES.items() if k != "cdid"}
+    out.update({seg: f"{ID}{seg}/" for seg in segments})
+    return out
+
+
 def ontology_path() -> Path:
     """Path of ``cdkg.ttl`` inside the installed package."""
     return Path(str(resources.files(__package__) / "cdkg.ttl"))

@@ -1,0 +1,184 @@
+"""``cdkg why ENTITY``: every statement about an entity, with the verbatim quote behind it,
+the source that states it, its publisher and date.
+
+Entities are found by id (``ha_kim_ngoc``), IRI, or label; labels match without regard to
+case or Vietnamese accents ("ha kim ngoc", "Hà Kim Ngọc" and "HA KIM NGOC" are the same).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import EntityNotFound
+from kg.store import ONTOLOGY_GRAPH, open_store
+from ontology import ID, PREFIXES, PROVENANCE_GRAPH, shorten
+
+_PREFIX_DECL = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
+
+_LABELS = _PREFIX_DECL + f"""
+SELECT ?e ?label WHERE {{
+  {{ GRAPH ?rec {{ ?e rdfs:label|skos:altLabel ?label }} FILTER(STRSTARTS(STR(?rec), "{ID}entities/")) }}
+  UNION
+  {{ GRAPH <{ONTOLOGY_GRAPH.value}> {{ ?e a owl:NamedIndividual ; rdfs:label ?label }} }}
+}}
+"""
+
+_STATEMENTS = _PREFIX_DECL + f"""
+SELECT ?e ?g ?s ?p ?o ?quote ?src ?title ?publisher ?issued ?teaser ?inference WHERE {{
+  {{ GRAPH ?g {{ ?e ?p ?o }} BIND(?e AS ?s) }} UNION {{ GRAPH ?g {{ ?s ?p ?e }} BIND(?e AS ?o) }}
+  GRAPH <{PROVENANCE_GRAPH}> {{
+    ?g a cd:Evidence ; prov:value ?quote ; prov:wasQuotedFrom ?src ; cd:teaser ?teaser .
+    OPTIONAL {{ ?g cd:inference ?inference }}
+    ?src dcterms:title ?title .
+    OPTIONAL {{ ?src dcterms:publisher ?publisher }}
+    OPTIONAL {{ ?src dcterms:issued ?issued }}
+  }}
+}}
+"""
+
+_CITES = _PREFIX_DECL + f"""
+SELECT ?g ?title ?publisher ?page WHERE {{
+  GRAPH <{PROVENANCE_GRAPH}> {{
+    ?g cd:citesSource ?c . ?c dcterms:title ?title .
+    OPTIONAL {{ ?c dcterms:publisher ?publisher }} OPTIONAL {{ ?c foaf:page ?page }}
+  }}
+}}
+"""
+
+_TERM_LABELS = _PREFIX_DECL + """
+SELECT ?lang ?t ?label WHERE { ?t rdfs:label ?label FILTER(LANG(?label) = ?lang) }
+"""
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form: ``fold("Hà Kim Ngọc") == fold("ha kim ngoc")``."""
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+@dataclass
+class Statement:
+    """One fact about the entity and the excerpt that states it."""
+
+    subject: str
+    predicate: str
+    object: str
+    subject_label: str
+    predicate_label: str
+    object_label: str
+    evidence: str
+    quote: str
+    source: str
+    title: str
+    publisher: str
+    published: str
+    teaser: bool
+    inference: str
+    cites: list[str] = field(default_factory=list)
+
+
+@dataclass
+class WhyResult:
+    entity: str  # IRI
+    id: str
+    label: str
+    labels: list[str]
+    statements: list[Statement]
+
+
+def _local_id(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def find_entity(store: ox.Store, query: str) -> tuple[str, list[str]]:
+    """Resolve ``query`` to one entity IRI; returns the IRI and its labels.
+
+    Raises :class:`EntityNotFound` when nothing matches or several entities match equally well.
+    """
+    labels: dict[str, list[str]] = {}
+    for row in store.query(_LABELS):
+        labels.setdefault(row["e"].value, []).append(row["label"].value)
+    q = query.strip()
+    fq = fold(q)
+    tiers = [
+        [iri for iri in labels if q in (iri, _local_id(iri)) or (":" in q and _expand(q) == iri)],
+        [iri for iri, ls in labels.items() if any(fold(lab) == fq for lab in ls)],
+        [iri for iri, ls in labels.items() if fq and any(fq in fold(lab) for lab in ls)],
+    ]
+    for matches in tiers:
+        if len(matches) == 1:
+            return matches[0], labels[matches[0]]
+        if len(matches) > 1:
+            shown = "\n".join(f"  {_local_id(m):40} {labels[m][0]}" for m in sorted(matches)[:15])
+            more = f"\n  ... and {len(matches) - 15} more" if len(matches) > 15 else ""
+            raise EntityNotFound(
+                f"{len(matches)} entities match {query!r}; give an id or a fuller label:\n{shown}{more}")
+    raise EntityNotFound(f"no entity matches {query!r}; try part of its name, or an id from `cdkg stats`")
+
+
+def _expand(curie: str) -> str | None:
+    prefix, _, local = curie.partition(":")
+    return PREFIXES[prefix] + local if prefix in PREFIXES else (f"{ID}{prefix}/{local}" if prefix else None)
+
+
+def why(entity: str, build: Path | str | None = None, lang: str = "en") -> WhyResult:
+    """Every statement about ``entity`` (id, IRI or label), each with its quote and source."""
+    store = open_store(build)
+    iri, labels = find_entity(store, entity)
+    node = ox.NamedNode(iri)
+    cites: dict[str, list[str]] = {}
+    for row in store.query(_CITES):
+        text = row["title"].value
+        if row["publisher"] is not None:
+            text += f" ({row['publisher'].value})"
+        if row["page"] is not None:
+            text += f" {row['page'].value}"
+        cites.setdefault(row["g"].value, []).append(text)
+    rows = list(store.query(_STATEMENTS, substitutions={ox.Variable("e"): node}))
+    names = _labels(store, lang)
+
+    def label(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> str:
+        if isinstance(term, ox.Literal):
+            return term.value
+        return names.get(term.value) or shorten(term.value)
+
+    statements = [
+        Statement(
+            subject=r["s"].value, predicate=r["p"].value, object=str(r["o"]) if isinstance(r["o"], ox.Literal) else r["o"].value,
+            subject_label=label(r["s"]), predicate_label=label(r["p"]), object_label=label(r["o"]),
+            evidence=r["g"].value, quote=r["quote"].value, source=r["src"].value, title=r["title"].value,
+            publisher=r["publisher"].value if r["publisher"] is not None else "",
+            published=r["issued"].value if r["issued"] is not None else "",
+            teaser=r["teaser"].value == "true",
+            inference=r["inference"].value if r["inference"] is not None else "",
+            cites=cites.get(r["g"].value, []),
+        )
+        for r in rows
+    ]
+    statements.sort(key=lambda st: (st.source, _natural_evidence(st.evidence), st.predicate_label, st.object_label))
+    return WhyResult(iri, _local_id(iri), names.get(iri, labels[0]), labels, statements)
+
+
+def _natural_evidence(iri: str) -> int:
+    tail = iri.rsplit("/", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
+def _labels(store: ox.Store, lang: str) -> dict[str, str]:
+    """IRI → label in ``lang`` (falling back to the other language) for every labelled term."""
+    out: dict[str, str] = {}
+    other = "vi" if lang == "en" else "en"
+    for want in (other, lang):  # the preferred language written last wins
+        for row in store.query(_TERM_LABELS, use_default_graph_as_union=True,
+                               substitutions={ox.Variable("lang"): ox.Literal(want)}):
+            out[row["t"].value] = row["label"].value
+    return out
+
+
+__all__ = ["why", "find_entity", "fold", "WhyResult", "Statement"]

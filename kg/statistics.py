@@ -1,0 +1,124 @@
+"""Counts that say what a graph holds: entities per class, and per source its excerpts,
+fact triples and declared entities."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.store import ONTOLOGY_GRAPH, open_store
+from ontology import ID, PROVENANCE_GRAPH, PREFIXES, shorten
+
+_PREFIX_DECL = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
+
+_CLASSES = _PREFIX_DECL + f"""
+SELECT ?class (COUNT(DISTINCT ?e) AS ?n) (SAMPLE(?en) AS ?label_en) (SAMPLE(?vi) AS ?label_vi) WHERE {{
+  GRAPH ?rec {{ ?e a ?class }}
+  FILTER(STRSTARTS(STR(?rec), "{ID}entities/"))
+  OPTIONAL {{ GRAPH <{ONTOLOGY_GRAPH.value}> {{ ?class rdfs:label ?en FILTER(LANG(?en) = "en") }} }}
+  OPTIONAL {{ GRAPH <{ONTOLOGY_GRAPH.value}> {{ ?class rdfs:label ?vi FILTER(LANG(?vi) = "vi") }} }}
+}} GROUP BY ?class ORDER BY DESC(?n) ?class
+"""
+
+_SOURCES = _PREFIX_DECL + f"""
+SELECT ?src ?title ?kind ?publisher ?issued ?file
+       (COUNT(DISTINCT ?ev) AS ?excerpts) (SUM(?facts) AS ?nfacts) WHERE {{
+  GRAPH <{PROVENANCE_GRAPH}> {{
+    ?src cd:sourceFile ?file ; dcterms:title ?title ; a ?kind .
+    OPTIONAL {{ ?src dcterms:publisher ?publisher }}
+    OPTIONAL {{ ?src dcterms:issued ?issued }}
+    OPTIONAL {{ ?ev prov:wasQuotedFrom ?src }}
+  }}
+  OPTIONAL {{ SELECT ?ev (COUNT(*) AS ?facts) WHERE {{ GRAPH ?ev {{ ?s ?p ?o }} }} GROUP BY ?ev }}
+}} GROUP BY ?src ?title ?kind ?publisher ?issued ?file ORDER BY ?file
+"""
+
+_SOURCE_ENTITIES = _PREFIX_DECL + f"""
+SELECT ?src (COUNT(DISTINCT ?e) AS ?n) WHERE {{
+  GRAPH <{PROVENANCE_GRAPH}> {{ ?rec a cd:EntityRecord ; prov:wasDerivedFrom ?src }}
+  GRAPH ?rec {{ ?e a ?class }}
+}} GROUP BY ?src
+"""
+
+_TOTALS = f"""
+SELECT (COUNT(*) AS ?triples) WHERE {{
+  SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{ONTOLOGY_GRAPH.value}>) }}
+}}
+"""
+
+
+@dataclass
+class ClassCount:
+    cls: str  # CURIE
+    label_en: str
+    label_vi: str
+    entities: int
+
+
+@dataclass
+class SourceCount:
+    source: str  # source id
+    file: str
+    title: str
+    kind: str
+    publisher: str
+    published: str
+    excerpts: int
+    facts: int
+    entities: int
+
+
+@dataclass
+class Stats:
+    triples: int  # distinct data triples (union of all data graphs)
+    quads: int  # data quads (a triple stated by two excerpts counts twice)
+    graphs: int  # data named graphs
+    excerpts: int
+    entities: int
+    classes: list[ClassCount]
+    sources: list[SourceCount]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _int(term: ox.Literal | None) -> int:
+    return int(term.value) if term is not None else 0
+
+
+def _str(term: ox.Literal | ox.NamedNode | None) -> str:
+    return term.value if term is not None else ""
+
+
+def compute_stats(store: ox.Store) -> Stats:
+    """Stats of an open store."""
+    classes = [
+        ClassCount(shorten(r["class"].value), _str(r["label_en"]), _str(r["label_vi"]), _int(r["n"]))
+        for r in store.query(_CLASSES)
+    ]
+    per_source_entities = {r["src"].value: _int(r["n"]) for r in store.query(_SOURCE_ENTITIES)}
+    sources = [
+        SourceCount(
+            r["src"].value.removeprefix(ID + "source/"), _str(r["file"]), _str(r["title"]),
+            shorten(r["kind"].value).removeprefix("cd:"), _str(r["publisher"]), _str(r["issued"]),
+            _int(r["excerpts"]), _int(r["nfacts"]), per_source_entities.get(r["src"].value, 0),
+        )
+        for r in store.query(_SOURCES)
+    ]
+    triples = _int(next(iter(store.query(_TOTALS)))["triples"])
+    graphs = [g for g in store.named_graphs() if g != ONTOLOGY_GRAPH]
+    quads = sum(1 for g in graphs for _ in store.quads_for_pattern(None, None, None, g))
+    entities = _int(next(iter(store.query(
+        f'SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ GRAPH ?rec {{ ?e a ?c }} '
+        f'FILTER(STRSTARTS(STR(?rec), "{ID}entities/")) }}')))["n"])
+    return Stats(triples, quads, len(graphs), sum(s.excerpts for s in sources), entities, classes, sources)
+
+
+def stats(build: Path | str | None = None) -> Stats:
+    """Counts per class and per source of the graph built in ``build`` (default ``build/``)."""
+    return compute_stats(open_store(build))
+
+
+__all__ = ["Stats", "ClassCount", "SourceCount", "stats", "compute_stats"]

@@ -1,0 +1,67 @@
+"""The pyoxigraph store: where a build puts it, how readers open it, which graphs hold data.
+
+A build folder holds ``store/`` (the on-disk pyoxigraph store), ``kg.ttl``, ``kg.trig`` and
+``report.json``.  The store has one named graph per evidence excerpt, one entity record per
+source, the provenance graph, and the ontology in the graph named by the ontology IRI (so that
+queries can follow ``rdfs:subPropertyOf`` and labels of classes).  Everything but the ontology
+graph is "data".
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterator
+
+import pyoxigraph as ox
+
+from kg.errors import NotBuiltError
+from ontology import ONTOLOGY_IRI
+
+DEFAULT_BUILD = Path("build")
+STORE_DIR = "store"
+ONTOLOGY_GRAPH = ox.NamedNode(ONTOLOGY_IRI)
+
+
+def store_path(build: Path | str | None = None) -> Path:
+    return Path(build or DEFAULT_BUILD) / STORE_DIR
+
+
+def open_store(build: Path | str | None = None) -> ox.Store:
+    """Open a built graph read-only.  Raises :class:`NotBuiltError` if there is none."""
+    path = store_path(build)
+    if not path.is_dir():
+        raise NotBuiltError(
+            f"no graph has been built in {path.parent}/ — run `cdkg build` first, or pass --build DIR"
+        )
+    try:
+        return ox.Store.read_only(str(path))
+    except OSError as exc:
+        raise NotBuiltError(f"cannot open the store in {path}: {exc}") from None
+
+
+def data_graphs(store: ox.Store) -> list[ox.NamedNode | ox.BlankNode]:
+    """Every named graph except the ontology's, sorted by IRI."""
+    return sorted((g for g in store.named_graphs() if g != ONTOLOGY_GRAPH), key=_natural)
+
+
+def data_quads(store: ox.Store) -> Iterator[ox.Quad]:
+    """Data quads, graph by graph, each graph's quads sorted for stable output."""
+    for g in data_graphs(store):
+        yield from sorted(store.quads_for_pattern(None, None, None, g), key=_quad_key)
+
+
+def data_triples(store: ox.Store) -> list[ox.Triple]:
+    """The union of the data graphs as distinct triples, sorted by subject."""
+    seen = {ox.Triple(q.subject, q.predicate, q.object) for g in data_graphs(store)
+            for q in store.quads_for_pattern(None, None, None, g)}
+    return sorted(seen, key=_quad_key)
+
+
+def _natural(g: ox.NamedNode | ox.BlankNode) -> list[str | int]:
+    """Sort key that puts .../evidence/x/2 before .../evidence/x/10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", g.value)]
+
+
+def _quad_key(q: ox.Quad | ox.Triple) -> tuple[str, str, str]:
+    return (q.subject.value, q.predicate.value, str(q.object))
