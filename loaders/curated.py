@@ -197,8 +197,11 @@ def _curie_names(iris: Iterable[str]) -> list[str]:
     return out
 
 
-def _declare(parsed: list[_Parsed], vocab: Vocabulary, out: _Collector) -> dict[str, EntityDecl]:
+def _declare(parsed: list[_Parsed], vocab: Vocabulary, out: _Collector) -> tuple[dict[str, EntityDecl], set[str]]:
+    """Entity declarations of all files, and the ids whose declaration is broken (already
+    reported, so references to them are not reported again)."""
     entities: dict[str, EntityDecl] = {}
+    broken: set[str] = set()
     class_names = _curie_names(c for c in vocab.classes if vocab.segment(c))
     for p in parsed:
         seen_here: set[str] = set()
@@ -221,6 +224,7 @@ def _declare(parsed: list[_Parsed], vocab: Vocabulary, out: _Collector) -> dict[
                     break
                 classes.append(cls)
             if not classes:
+                broken.add(ent.id)
                 continue
             iri = f"{ID}{vocab.segment(classes[0])}/{ent.id}"
             decl = EntityDecl(ent.id, iri, classes, ent.vi, ent.en, p.rel, line)
@@ -232,7 +236,7 @@ def _declare(parsed: list[_Parsed], vocab: Vocabulary, out: _Collector) -> dict[
                         f"id {ent.id!r} is also declared in {prior.file}:{prior.line} with another kind or labels",
                         "an entity that recurs across sources keeps one id, kind and pair of labels: "
                         "copy the declaration exactly, or pick a new id if it is a different entity")
-    return entities
+    return entities, broken
 
 
 def _value(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], prop: str, value: Any,
@@ -276,8 +280,8 @@ def _value(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], prop:
     return ox.Literal(str(value))
 
 
-def _compile(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], out: _Collector,
-             quads: list[ox.Quad]) -> SourceSummary:
+def _compile(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], broken: set[str],
+             out: _Collector, quads: list[ox.Quad]) -> SourceSummary:
     m, rel = p.model, p.rel
     src = ox.NamedNode(f"{ID}source/{m.source}")
     art = p.article
@@ -389,7 +393,7 @@ def _compile(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], out
             fline = p.lines.get(loc + ("facts", k), ev_line)
             fld = f"evidence.{n - 1}.facts.{k}"
             subj = entities.get(s)
-            if subj is None:
+            if subj is None and s not in broken:
                 out.add(rel, fline, fld, f"unknown entity {s!r}",
                         _suggest(s, entities) or "declare it under 'entities:' in this or another source")
             prop = _resolve_property(prop_name, vocab)
@@ -397,6 +401,8 @@ def _compile(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], out
                 names = _curie_names([*vocab.object_properties, *vocab.datatype_properties])
                 out.add(rel, fline, fld, f"unknown property {prop_name!r}",
                         _suggest(prop_name, names) or "properties are defined in ontology/cdkg.ttl")
+                continue
+            if isinstance(value, str) and value in broken:
                 continue
             obj = _value(p, vocab, entities, prop, value, (rel, fline, fld), out)
             if subj is None or obj is None:
@@ -435,9 +441,9 @@ def load_corpus(sources: Path | str | None = None) -> Corpus:
             if cs.id in seen_sources:
                 out.add(p.rel, None, "cited_sources", f"source id {cs.id!r} is already used by {seen_sources[cs.id]}")
             seen_sources.setdefault(cs.id, p.rel)
-    entities = _declare(parsed, vocab, out)
+    entities, broken = _declare(parsed, vocab, out)
     quads: list[ox.Quad] = []
-    summaries = [_compile(p, vocab, entities, out, quads) for p in parsed]
+    summaries = [_compile(p, vocab, entities, broken, out, quads) for p in parsed]
     if out.problems:
         raise SourceError(out.problems)
     return Corpus(quads, summaries, entities)

@@ -1,0 +1,225 @@
+"""The ``cdkg`` command line: a thin layer over the Python API in :mod:`kg`.
+
+Each command parses its options, calls one library function and prints the result; errors
+the library raises on purpose (:class:`kg.errors.CdkgError`) are printed once on stderr with
+their exit code (1 invalid input, 2 could not run).  Heavy libraries load only in the
+commands that need them.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+app = typer.Typer(
+    name="cdkg",
+    help="Cultural Diplomacy Knowledge Graph: build the graph from curated sources, then query, "
+    "explain and export it.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+BuildOption = typer.Option(Path("build"), "--build", "-b", help="Folder of a built graph (made by `cdkg build`).")
+
+
+class Lang(str, Enum):
+    en = "en"
+    vi = "vi"
+
+
+class ExportFormat(str, Enum):
+    turtle = "turtle"
+    ntriples = "ntriples"
+    nquads = "nquads"
+    trig = "trig"
+    jsonld = "jsonld"
+
+
+def _reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the library's errors into one message on stderr and a documented exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from kg.errors import CdkgError
+
+        try:
+            return fn(*args, **kwargs)
+        except CdkgError as exc:
+            err.print(f"[bold red]error:[/] {escape(str(exc))}")
+            raise typer.Exit(exc.exit_code) from None
+        except OSError as exc:
+            err.print(f"[bold red]error:[/] {escape(str(exc))}")
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+@app.command()
+@_reports_errors
+def build(
+    sources: Optional[Path] = typer.Option(
+        None, "--sources", "-s", help="Folder with curated/*.yaml and articles/*.txt (default: the bundled sources)."),
+    out_dir: Path = typer.Option(Path("build"), "--out", "-o", help="Folder to write the graph into."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
+) -> None:
+    """Build the graph from curated sources into build/ (kg.ttl, kg.trig, the store, report.json).
+
+    Every source is checked first (schema, references, dates, that every quote is in its
+    article); on any problem nothing is written and the previous build stays as it was.
+
+    Example:
+        cdkg build
+        cdkg build --sources my-sources/ --out my-build/
+    """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from kg.builder import build as run_build
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err,
+                  transient=True, disable=quiet or not err.is_terminal) as bar:
+        task = bar.add_task("building", total=1)
+
+        def progress(step: int, total: int, description: str) -> None:
+            bar.update(task, total=total, completed=step, description=description)
+
+        result = run_build(sources, out_dir, progress=progress)
+    if quiet:
+        return
+    s = result.stats
+    table = Table(title=f"Built {result.out}/ in {result.seconds:.2f} s", title_justify="left")
+    for col in ("source", "kind", "excerpts", "facts", "entities"):
+        table.add_column(col, justify="right" if col in ("excerpts", "facts", "entities") else "left")
+    for src in s.sources:
+        table.add_row(src.source, src.kind, str(src.excerpts), str(src.facts), str(src.entities))
+    out.print(table)
+    out.print(f"{len(s.sources)} sources, {s.excerpts} excerpts, {s.entities} entities, "
+              f"{s.triples} distinct triples ({s.quads} quads in {s.graphs} named graphs)")
+    out.print("Entities per class: " + ", ".join(f"{c.label_en or c.cls} {c.entities}" for c in s.classes))
+    out.print(f"Wrote {', '.join(str(result.out / f) for f in result.files)}")
+
+
+@app.command()
+@_reports_errors
+def export(
+    format: ExportFormat = typer.Option(ExportFormat.turtle, "--format", "-f", help="Serialisation to write."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (default: standard output)."),
+    with_ontology: bool = typer.Option(False, "--with-ontology", help="Include the ontology's axioms."),
+    build_dir: Path = BuildOption,
+) -> None:
+    """Export the built graph for other systems (Protégé, GraphDB, Fuseki, Gephi, notebooks).
+
+    turtle and ntriples hold each triple once (the union of all graphs); trig, nquads and
+    jsonld keep one named graph per evidence excerpt, so every fact keeps its provenance.
+
+    Example:
+        cdkg export --format trig --output kg.trig
+        cdkg export --format ntriples | wc -l
+    """
+    from kg.exporter import export as run_export
+
+    result = run_export(format.value, output, build=build_dir, with_ontology=with_ontology)
+    if output is None:
+        sys.stdout.buffer.write(result)  # type: ignore[arg-type]
+        sys.stdout.buffer.flush()
+    else:
+        err.print(f"Wrote {result} ({Path(result).stat().st_size:,} bytes, {format.value})")
+
+
+@app.command()
+@_reports_errors
+def stats(
+    build_dir: Path = BuildOption,
+    lang: Lang = typer.Option(Lang.en, "--lang", "-l", help="Language of class labels."),
+    as_json: bool = typer.Option(False, "--json", help="Print the counts as JSON."),
+) -> None:
+    """Count entities per class and excerpts, facts and entities per source.
+
+    Example:
+        cdkg stats
+        cdkg stats --lang vi
+    """
+    from kg.statistics import stats as run_stats
+
+    s = run_stats(build_dir)
+    if as_json:
+        out.print_json(json.dumps(s.to_dict(), ensure_ascii=False))
+        return
+    out.print(f"{s.triples} distinct triples, {s.quads} quads in {s.graphs} named graphs; "
+              f"{s.excerpts} excerpts; {s.entities} entities")
+    classes = Table(title="Entities per class", title_justify="left")
+    classes.add_column("class")
+    classes.add_column("label")
+    classes.add_column("entities", justify="right")
+    for c in s.classes:
+        classes.add_row(c.cls, c.label_vi if lang is Lang.vi else c.label_en, str(c.entities))
+    out.print(classes)
+    sources = Table(title="Per source", title_justify="left")
+    for col in ("source", "publisher", "published", "excerpts", "facts", "entities"):
+        sources.add_column(col, justify="right" if col in ("excerpts", "facts", "entities") else "left")
+    for src in s.sources:
+        sources.add_row(src.source, src.publisher or "—", src.published or "—",
+                        str(src.excerpts), str(src.facts), str(src.entities))
+    out.print(sources)
+
+
+@app.command()
+@_reports_errors
+def why(
+    entity: str = typer.Argument(..., help="Id (ha_kim_ngoc), IRI or label; accents and case do not matter."),
+    build_dir: Path = BuildOption,
+    lang: Lang = typer.Option(Lang.en, "--lang", "-l", help="Language of labels."),
+    as_json: bool = typer.Option(False, "--json", help="Print the statements as JSON."),
+) -> None:
+    """List every statement about an entity with the verbatim quote, source, publisher and date.
+
+    Example:
+        cdkg why "Hà Kim Ngọc"
+        cdkg why plan_173_kh_ubnd --lang vi
+    """
+    from dataclasses import asdict
+
+    from kg.provenance import why as run_why
+
+    result = run_why(entity, build_dir, lang=lang.value)
+    if as_json:
+        out.print_json(json.dumps(asdict(result), ensure_ascii=False))
+        return
+    out.print(f"[bold]{escape(result.label)}[/] ({escape(result.id)}) <{escape(result.entity)}>")
+    out.print(f"{len(result.statements)} statements from "
+              f"{len({st.evidence for st in result.statements})} excerpts\n")
+    current = None
+    for st in result.statements:
+        if st.evidence != current:
+            current = st.evidence
+            meta = ", ".join(x for x in (st.publisher, st.published) if x)
+            flags = " [teaser]" if st.teaser else ""
+            out.print(f"[bold]{escape(st.title)}[/]" + (f" — {escape(meta)}" if meta else "") + flags)
+            out.print(f"  [dim]{escape(st.evidence)}[/]")
+            out.print(f"  “{escape(st.quote)}”")
+            if st.inference:
+                out.print(f"  [yellow]inference:[/] {escape(st.inference)}")
+            for c in st.cites:
+                out.print(f"  cites: {escape(c)}")
+        out.print(f"    • {escape(st.subject_label)} — {escape(st.predicate_label)} — {escape(st.object_label)}")
+
+
+def main() -> None:
+    """Entry point of the ``cdkg`` command."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

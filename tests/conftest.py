@@ -1,0 +1,77 @@
+"""Shared fixtures: a graph built once from the bundled sources, and a writable copy of the
+sources for tests that break them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from loaders import default_sources
+
+
+def require(tool: str, why: str) -> None:
+    """Skip (or, when CI is set, fail) a test whose tool is missing from the machine."""
+    if shutil.which(tool) is None:
+        message = f"{tool} is not installed: {why}"
+        if os.environ.get("CI"):
+            pytest.fail(message + " (CI must install it: see .ci/run)")
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build folder made from the bundled curated sources."""
+    import kg
+
+    out = tmp_path_factory.mktemp("built") / "build"
+    kg.build(out=out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def store(built: Path):
+    """The built store, opened read-only."""
+    from kg.store import open_store
+
+    return open_store(built)
+
+
+@pytest.fixture
+def sources_copy(tmp_path: Path) -> Path:
+    """A writable copy of the bundled sources folder."""
+    dest = tmp_path / "sources"
+    shutil.copytree(default_sources(), dest)
+    return dest
+
+
+PREFIXES = """
+PREFIX cd: <https://w3id.org/cdkg/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX eli: <http://data.europa.eu/eli/ontology#>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+PREFIX person: <https://w3id.org/cdkg/id/person/>
+PREFIX organisation: <https://w3id.org/cdkg/id/organisation/>
+PREFIX place: <https://w3id.org/cdkg/id/place/>
+PREFIX event: <https://w3id.org/cdkg/id/event/>
+PREFIX document: <https://w3id.org/cdkg/id/document/>
+PREFIX heritage: <https://w3id.org/cdkg/id/heritage/>
+PREFIX objective: <https://w3id.org/cdkg/id/objective/>
+PREFIX position: <https://w3id.org/cdkg/id/position/>
+PREFIX role: <https://w3id.org/cdkg/id/role/>
+PREFIX statement: <https://w3id.org/cdkg/id/statement/>
+PREFIX source: <https://w3id.org/cdkg/id/source/>
+"""
+
+
+def ask(store, query: str) -> bool:
+    """ASK over the union of all graphs."""
+    return bool(store.query(PREFIXES + query, use_default_graph_as_union=True))

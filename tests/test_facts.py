@@ -1,0 +1,150 @@
+"""The graph says what the articles say: one row per fact, written from reading the sources,
+each checked by a SPARQL ASK over the built graph (and a few that must be absent)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import PREFIXES, ask
+
+FACTS = {
+    # 004: Thừa Thiên Huế's implementing plan
+    "plan 173/KH-UBND issued 28/4/2022 by the People's Committee of Thừa Thiên Huế, implementing the 2030 strategy": """
+        ASK { ?plan eli:id_local "173/KH-UBND" ; eli:date_document "2022-04-28"^^xsd:date ;
+                    eli:passed_by ?pc ; cd:implements ?strategy ; cd:coversLocality ?tth .
+              ?pc rdfs:label "Ủy ban nhân dân tỉnh Thừa Thiên Huế"@vi .
+              ?strategy rdfs:label "Cultural Diplomacy Strategy to 2030"@en .
+              ?tth rdfs:label "Thừa Thiên Huế"@vi }""",
+    "plan 173 has six breakthrough solutions and five measures": """
+        ASK { { SELECT (COUNT(DISTINCT ?b) AS ?nb) (COUNT(DISTINCT ?m) AS ?nm) WHERE {
+                  document:plan_173_kh_ubnd cd:hasBreakthroughSolution ?b ; cd:hasMeasure ?m } }
+              FILTER(?nb = 6 && ?nm = 5) }""",
+    # 000: the steering committee's annual meeting
+    "the annual meeting is dated 26/5 with no year": """
+        ASK { event:ev_scd_annual_meeting cd:date "--05-26"^^xsd:gMonthDay }""",
+    "Hà Kim Ngọc chaired it, at the Imperial Citadel of Thăng Long, with 24 member units": """
+        ASK { event:ev_scd_annual_meeting cd:chair ?p ; cd:heldAt ?v ; cd:attendee ?units ; cd:participantCount 24 .
+              ?p rdfs:label "Hà Kim Ngọc"@vi . ?v rdfs:label "Hoàng thành Thăng Long"@vi .
+              ?units cd:memberCount 24 ; org:memberOf organisation:scd_cultural_diplomacy }""",
+    "Hà Kim Ngọc is Deputy Minister of Foreign Affairs and Head of the Steering Committee": """
+        ASK { ?a org:member person:ha_kim_ngoc ; org:organization organisation:mofa ; org:role role:role_deputy_minister .
+              ?b org:member person:ha_kim_ngoc ; org:organization organisation:scd_cultural_diplomacy ; org:role role:role_head .
+              person:ha_kim_ngoc org:headOf organisation:scd_cultural_diplomacy }""",
+    "the Steering Committee is a unit of MoFA": """
+        ASK { organisation:scd_cultural_diplomacy org:unitOf organisation:mofa }""",
+    "the Imperial Citadel was inscribed by UNESCO on the World Heritage List in 2010": """
+        ASK { ?i cd:inscribedItem heritage:hoang_thanh_thang_long ; cd:inscribingBody organisation:unesco ;
+                 cd:onList cd:WorldHeritageList ; cd:date "2010"^^xsd:gYear }""",
+    "the field visit is part of the meeting and features the heritage site": """
+        ASK { ?v a cd:FieldVisit ; cd:partOfEvent event:ev_scd_annual_meeting ;
+                 cd:featuresHeritage heritage:hoang_thanh_thang_long }""",
+    "MoFA is the lead agency of the 2030 strategy": """
+        ASK { document:strategy_2030 cd:leadAgency organisation:mofa }""",
+    # 001: the online conference
+    "the online conference: organised by MoFA on 20/12, 200 bridge points, chaired by Bùi Thanh Sơn": """
+        ASK { ?e a cd:Conference ; cd:organisedBy organisation:mofa ; cd:date "--12-20"^^xsd:gMonthDay ;
+                 cd:bridgePointCount 200 ; cd:chair person:bui_thanh_son ; cd:bridgePoint place:dien_bien }""",
+    "Lê Thành Đô attended at the Điện Biên bridge point as Chair of the provincial People's Committee": """
+        ASK { event:ev_online_conference_strategy_2030 cd:attendee person:le_thanh_do .
+              ?pos org:member person:le_thanh_do ; org:organization organisation:ubnd_dien_bien ; org:role role:role_chair }""",
+    "Decision 208/QĐ-TTg approved the strategy for 2011-2020": """
+        ASK { ?d eli:id_local "208/QĐ-TTg" ; cd:approves ?s ; eli:passed_by organisation:prime_minister .
+              ?s cd:periodStart "2011"^^xsd:gYear ; cd:periodEnd "2020"^^xsd:gYear }""",
+    "the 2030 strategy has five objectives, three of them named": """
+        ASK { document:strategy_2030 cd:objectiveCount 5 .
+              { SELECT (COUNT(?o) AS ?n) WHERE { document:strategy_2030 cd:hasObjective ?o } } FILTER(?n = 3) }""",
+    # 002: the thematic session of the 32nd Diplomatic Conference
+    "the thematic session on 17/12 in Hà Nội, part of the 32nd Diplomatic Conference, chaired by two": """
+        ASK { ?s a cd:ThematicSession ; cd:date "--12-17"^^xsd:gMonthDay ; cd:heldAt place:ha_noi ;
+                 cd:partOfEvent ?dc ; cd:chair person:le_thi_thu_hang , person:nguyen_minh_vu ;
+                 cd:approxParticipantCount 200 .
+              ?dc cd:ordinal 32 }""",
+    "speakers at the session include MIC's and NA Television's leaders": """
+        ASK { event:ev_dc32_session_cultural_diplomacy cd:speaker person:nguyen_thanh_lam , person:le_quang_minh ,
+                  person:tran_nhat_hoang }""",
+    "a limitation of public diplomacy raised by Lê Thị Thu Hằng": """
+        ASK { ?l a cd:Limitation ; cd:raisedBy person:le_thi_thu_hang ; cd:hasTheme cd:PublicDiplomacy }""",
+    "the session feeds the external-information scheme to 2030": """
+        ASK { event:ev_dc32_session_cultural_diplomacy cd:feedsInto ?s . ?s a cd:Scheme ; cd:periodEnd "2030"^^xsd:gYear }""",
+    # 003: the National Conference on External Relations
+    "Lê Hoài Trung, Head of the Central Commission for External Relations, spoke at the conference on 14/12": """
+        ASK { event:ev_national_external_relations_conference cd:speaker person:le_hoai_trung ;
+                  cd:date "--12-14"^^xsd:gMonthDay ; cd:directedBy organisation:politburo , organisation:party_secretariat .
+              person:le_hoai_trung org:headOf organisation:central_commission_external_relations }""",
+    "Xòe Thái expected (not yet) to be inscribed on 15/12 on UNESCO's Representative List": """
+        ASK { ?i cd:inscribedItem heritage:xoe_thai ; cd:expectedDate "--12-15"^^xsd:gMonthDay ;
+                 cd:onList cd:RepresentativeListICH ; cd:inscribingBody organisation:unesco
+              FILTER NOT EXISTS { ?i cd:date ?d } }""",
+    "the Delegation of Viet Nam to UNESCO is headed by Lê Thị Hồng Vân": """
+        ASK { person:le_thi_hong_van org:headOf ?m . ?m a cd:RepresentativeMission ; cd:accreditedTo organisation:unesco }""",
+    # 900: supplementary facts
+    "Decision 2013/QĐ-TTg of 30/11/2021, signed by Phạm Bình Minh, succeeds 208/QĐ-TTg": """
+        ASK { ?d eli:id_local "2013/QĐ-TTg" ; eli:date_document "2021-11-30"^^xsd:date ; cd:approves document:strategy_2030 ;
+                 cd:signedBy person:pham_binh_minh ; cd:succeedsDocument ?old . ?old eli:id_local "208/QĐ-TTg" }""",
+    "Huế city replaces Thừa Thiên Huế province from 1/1/2025 under Resolution 175/2024/QH15": """
+        ASK { place:hue_city dcterms:replaces place:thua_thien_hue .
+              ?c a cd:AdministrativeChange ; cd:predecessor place:thua_thien_hue ; cd:successor place:hue_city ;
+                 cd:effectiveDate "2025-01-01"^^xsd:date ; cd:legalBasis ?r . ?r eli:id_local "175/2024/QH15" }""",
+    "the Complex of Huế Monuments was inscribed in 1993": """
+        ASK { ?i cd:inscribedItem heritage:complex_of_hue_monuments ; cd:date "1993"^^xsd:gYear }""",
+}
+
+ABSENT = {
+    # Never invent a year: the annual meeting has no full date anywhere.
+    "no full date for the annual meeting": """
+        ASK { event:ev_scd_annual_meeting cd:date ?d FILTER(DATATYPE(?d) = xsd:date) }""",
+    # The steering committee's 24 members are not named in the article: no member unit is invented.
+    "no individual member unit of the Steering Committee": """
+        ASK { ?u org:memberOf organisation:scd_cultural_diplomacy FILTER(?u != organisation:scd_member_units) }""",
+    # Sidebar news never enters the graph.
+    "nothing about real estate, finance or world news": """
+        ASK { ?s rdfs:label|prov:value ?t
+              FILTER(CONTAINS(?t, "chung cư") || CONTAINS(?t, "VietinBank") || CONTAINS(?t, "Trump")
+                     || CONTAINS(?t, "uranium") || CONTAINS(?t, "hồ tiêu")) }""",
+}
+
+
+@pytest.mark.parametrize("query", FACTS.values(), ids=list(FACTS))
+def test_fact_from_the_articles(store, query):
+    assert ask(store, query)
+
+
+@pytest.mark.parametrize("query", ABSENT.values(), ids=list(ABSENT))
+def test_fact_the_articles_do_not_state(store, query):
+    assert not ask(store, query)
+
+
+def test_inferred_year_is_a_separate_labelled_statement(store):
+    """20/12 is what the article says; 20/12/2021 stands only in an excerpt marked as inference."""
+    rows = list(store.query(PREFIXES + """
+        SELECT ?d ?inference WHERE {
+          GRAPH ?g { event:ev_online_conference_strategy_2030 cd:date ?d }
+          OPTIONAL { GRAPH ?p { ?g cd:inference ?inference } } }"""))
+    by_date = {r["d"].value: r["inference"] for r in rows}
+    assert set(by_date) == {"--12-20", "2021-12-20"}
+    assert by_date["--12-20"] is None
+    assert "21/12/2021" in by_date["2021-12-20"].value
+
+
+def test_recurring_entities_are_one_entity(store):
+    """MoFA is stated about in five sources under one IRI."""
+    rows = store.query(PREFIXES + """
+        SELECT (COUNT(DISTINCT ?src) AS ?n) WHERE {
+          GRAPH ?g { { organisation:mofa ?p ?o } UNION { ?s ?p organisation:mofa } }
+          GRAPH ?prov { ?g prov:wasQuotedFrom ?src } }""")
+    assert int(next(iter(rows))["n"].value) >= 4
+
+
+def test_teaser_evidence_is_marked(store):
+    assert ask(store, """ASK { GRAPH ?g { event:ev_asean_japan_commemorative_summit_50 cd:heldAt ?p }
+                              ?g cd:teaser true }""")
+    assert ask(store, """ASK { GRAPH ?g { event:ev_scd_annual_meeting cd:chair ?p } ?g cd:teaser false }""")
+
+
+def test_supplementary_facts_cite_documents_not_articles(store):
+    rows = list(store.query(PREFIXES + """
+        SELECT ?g ?kind WHERE { GRAPH ?p { ?g prov:wasQuotedFrom source:900-supplementary-facts ;
+                                             cd:citesSource ?c . ?c a ?kind } }"""))
+    kinds = {r["kind"].value.rsplit("#", 1)[-1] for r in rows}
+    assert kinds == {"LegalDocumentText", "NewsReport"}
+    assert len({r["g"].value for r in rows}) == 5

@@ -1,0 +1,161 @@
+"""Curator mistakes give one clear problem each, naming file, line and field, and nothing loads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kg.errors import SourceError
+from loaders import load_corpus
+from loaders.dates import DateFormatError, parse_date
+
+ARTICLE = """Title: Bài thử
+Publisher: Báo thử
+Published: 28/4/2022
+Language: vi
+Kind: NewsReport
+---
+Ngày 28/4/2022, Ủy ban nhân dân tỉnh Thừa Thiên Huế ban hành Kế hoạch số 173/KH-UBND.
+
+[related]
+
+Ngày 8/4 tại Hà Nội, một tin liên quan.
+"""
+
+GOOD = """source: test-source
+article: test.txt
+entities:
+  - {id: plan, kind: Plan, vi: "Kế hoạch số 173/KH-UBND", en: "Plan 173"}
+  - {id: pc, kind: PeoplesCommittee, vi: "UBND tỉnh Thừa Thiên Huế", en: "TTH People's Committee"}
+evidence:
+  - quote: "Ngày 28/4/2022, Ủy ban nhân dân tỉnh Thừa Thiên Huế ban hành Kế hoạch số 173/KH-UBND."
+    facts:
+      - [plan, eli:date_document, "28/4/2022"]
+      - [plan, eli:passed_by, pc]
+"""
+
+
+def make(tmp_path: Path, curated: str, article: str = ARTICLE, name: str = "test.yaml") -> Path:
+    (tmp_path / "curated").mkdir(exist_ok=True)
+    (tmp_path / "articles").mkdir(exist_ok=True)
+    (tmp_path / "articles" / "test.txt").write_text(article, encoding="utf-8")
+    (tmp_path / "curated" / name).write_text(curated, encoding="utf-8")
+    return tmp_path
+
+
+def problems(root: Path) -> list:
+    with pytest.raises(SourceError) as info:
+        load_corpus(root)
+    return info.value.problems
+
+
+def test_a_good_source_loads(tmp_path):
+    corpus = load_corpus(make(tmp_path, GOOD))
+    assert corpus.sources[0].facts == 2
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "field", "words"),
+    [
+        (("Thừa Thiên Huế ban hành Kế hoạch số 173/KH-UBND.\"", "Thừa Thiên Huế đã ban hành Kế hoạch.\""),
+         7, "evidence.0.quote", "excerpt not found in test.txt"),
+        (("[plan, eli:passed_by, pc]", "[plan, eli:passed_by, pc_typo]"), 10, "evidence.0.facts.1", "unknown entity 'pc_typo'"),
+        (("[plan, eli:passed_by, pc]", "[plan, passedBy, pc]"), 10, "evidence.0.facts.1", "unknown property 'passedBy'"),
+        (('"28/4/2022"]', '"31/02/2021"]'), 9, "evidence.0.facts.0", "impossible date '31/02/2021'"),
+        (("kind: Plan,", "kind: Plann,"), 4, "entities.0.kind", "unknown class 'Plann'"),
+        (('en: "Plan 173"', 'en: "<img src=x onerror=alert(1)>"'), 4, "entities.0.en", "plain text"),
+        (("{id: pc,", "{id: PC-1,"), 5, "entities.1.id", "pattern"),
+        (('en: "Plan 173"}', 'en: "Plan 173", lable: "x"}'), 4, "entities.0.lable", "unknown field"),
+        (("article: test.txt", "article: missing.txt"), 2, "article", "missing article"),
+        (("    facts:", "    teaser: true\n    facts:"), 8, "evidence.0.teaser", "in the article body"),
+    ],
+    ids=["quote-not-in-article", "unknown-entity", "unknown-property", "impossible-date", "unknown-class",
+         "html-label", "bad-id", "unknown-field", "missing-article", "teaser-flag-wrong"],
+)
+def test_each_mistake_names_file_line_and_field(tmp_path, change, line, field, words):
+    old, new = change
+    assert old in GOOD
+    found = problems(make(tmp_path, GOOD.replace(old, new, 1)))
+    assert len(found) == 1, [str(p) for p in found]
+    p = found[0]
+    assert (p.file, p.line, p.field) == ("curated/test.yaml", line, field)
+    assert words in str(p)
+
+
+def test_the_missing_quote_is_shown(tmp_path):
+    bad = GOOD.replace("Kế hoạch số 173/KH-UBND.\"", "Kế hoạch số 999/KH-UBND.\"")
+    [p] = problems(make(tmp_path, bad))
+    assert "999/KH-UBND" in p.message and p.hint
+
+
+def test_duplicate_id_in_a_file(tmp_path):
+    bad = GOOD.replace("  - {id: pc,", "  - {id: plan, kind: Plan, vi: \"x\", en: \"y\"}\n  - {id: pc,")
+    found = problems(make(tmp_path, bad))
+    assert any(p.field == "entities.1.id" and "duplicate id 'plan'" in p.message and p.line == 5 for p in found)
+
+
+def test_conflicting_declarations_across_files(tmp_path):
+    make(tmp_path, GOOD)
+    other = GOOD.replace("source: test-source", "source: other").replace('en: "Plan 173"', 'en: "Another plan"')
+    (tmp_path / "curated" / "z.yaml").write_text(other, encoding="utf-8")
+    found = problems(tmp_path)
+    assert any(p.file == "curated/z.yaml" and "also declared in curated/test.yaml:4" in p.message for p in found)
+
+
+def test_not_nfc_text(tmp_path):
+    decomposed = "Ke\u0302\u0301 hoạch"  # "Kế" with combining marks
+    bad = GOOD.replace('vi: "Kế hoạch số 173/KH-UBND"', f'vi: "{decomposed}"')
+    [p] = problems(make(tmp_path, bad))
+    assert p.field == "entities.0.vi" and "NFC" in p.message
+
+
+def test_malformed_yaml(tmp_path):
+    [p] = problems(make(tmp_path, GOOD.replace("  - [plan, eli:passed_by, pc]", "  - [plan, eli:passed_by, pc")))
+    assert p.line is not None and "malformed YAML" in p.message
+
+
+def test_empty_and_binary_files(tmp_path):
+    [p] = problems(make(tmp_path, ""))
+    assert "empty" in p.message
+    (tmp_path / "curated" / "test.yaml").write_bytes(b"\x00\x01binary")
+    [p] = problems(tmp_path)
+    assert "binary" in p.message
+
+
+def test_every_problem_of_a_corpus_is_reported_at_once(tmp_path):
+    bad = GOOD.replace("pc]", "nobody]").replace('"28/4/2022"]', '"32/4/2022"]')
+    assert len(problems(make(tmp_path, bad))) == 2
+
+
+def test_values_take_the_type_the_ontology_gives(tmp_path):
+    src = GOOD.replace("      - [plan, eli:passed_by, pc]", "      - [plan, eli:passed_by, pc]\n      - [plan, periodEnd, 2030]")
+    corpus = load_corpus(make(tmp_path, src))
+    values = {q.predicate.value.rsplit("#", 1)[-1]: q.object for q in corpus.quads if "evidence" in q.graph_name.value}
+    assert values["periodEnd"].datatype.value.endswith("#gYear")
+    assert values["date_document"].value == "2022-04-28"
+    assert values["passed_by"].value == "https://w3id.org/cdkg/id/organisation/pc"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("28/4/2022", ("2022-04-28", "date")), ("26/5", ("--05-26", "gMonthDay")), ("08/7", ("--07-08", "gMonthDay")),
+     ("11/2021", ("2021-11", "gYearMonth")), ("2010", ("2010", "gYear")), (2010, ("2010", "gYear")),
+     ("29/2", ("--02-29", "gMonthDay"))],
+)
+def test_dates_keep_their_precision(text, expected):
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["31/02/2021", "29/2/2023", "0/5", "13/2021", "2021-04-28", "next week", ""])
+def test_impossible_or_unknown_dates_are_refused(text):
+    with pytest.raises(DateFormatError):
+        parse_date(text)
+
+
+@given(st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(9999, 12, 31)))
+def test_any_real_day_month_year_round_trips(day):
+    assert parse_date(f"{day.day}/{day.month}/{day.year}") == (day.isoformat(), "date")
