@@ -1,0 +1,123 @@
+"""``kg.build`` and ``kg.export``: the outputs exist, round-trip through rdflib with the same
+triples, and a failed build leaves the previous outputs byte for byte as they were."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+import rdflib
+
+import kg
+from kg.errors import NotBuiltError, SourceError, UsageError
+
+
+def triples_of(data: bytes | Path, fmt: str) -> set[tuple]:
+    g = rdflib.Dataset() if fmt in ("trig", "nquads", "json-ld") else rdflib.Graph()
+    if isinstance(data, Path):
+        g.parse(data, format=fmt)
+    else:
+        g.parse(data=data, format=fmt)
+    return {(s, p, o) for s, p, o, *_ in (g.quads() if isinstance(g, rdflib.Dataset) else g)}
+
+
+def fingerprint(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_build_writes_the_outputs(built):
+    for name in ("kg.ttl", "kg.trig", "report.json", "store"):
+        assert (built / name).exists(), name
+    report = json.loads((built / "report.json").read_text(encoding="utf-8"))
+    assert len(report["sources"]) == 6
+    assert report["excerpts"] == sum(s["excerpts"] for s in report["sources"]) > 50
+
+
+def test_kg_ttl_is_readable_turtle_with_prefixes(built):
+    head = (built / "kg.ttl").read_text(encoding="utf-8")[:3000]
+    assert "@prefix cd: <https://w3id.org/cdkg/ontology#>" in head
+    assert "@prefix person: <https://w3id.org/cdkg/id/person/>" in head
+
+
+def test_turtle_and_trig_hold_the_same_facts(built):
+    stats = kg.stats(built)
+    ttl = triples_of(built / "kg.ttl", "turtle")
+    trig = rdflib.Dataset().parse(built / "kg.trig", format="trig")
+    quads = list(trig.quads())
+    assert len(ttl) == stats.triples
+    assert len(quads) == stats.quads
+    assert {(s, p, o) for s, p, o, _ in quads} == ttl
+    graphs = {str(g) for *_, g in quads}
+    assert len(graphs) == stats.graphs
+    assert sum(1 for g in graphs if "/evidence/" in g) == stats.excerpts
+
+
+@pytest.mark.parametrize(("fmt", "rdflib_fmt"), [("turtle", "turtle"), ("ntriples", "nt"), ("nquads", "nquads"),
+                                                 ("trig", "trig"), ("jsonld", "json-ld")])
+def test_every_export_format_round_trips(built, fmt, rdflib_fmt):
+    expected = triples_of(built / "kg.ttl", "turtle")
+    assert triples_of(kg.export(fmt, build=built), rdflib_fmt) == expected
+
+
+def test_export_to_a_file_and_with_the_ontology(built, tmp_path):
+    path = kg.export("turtle", tmp_path / "out" / "kg.ttl", build=built, with_ontology=True)
+    with_onto = triples_of(path, "turtle")
+    plain = triples_of(built / "kg.ttl", "turtle")
+    assert plain < with_onto
+    assert (rdflib.URIRef("https://w3id.org/cdkg/ontology"), rdflib.RDF.type, rdflib.OWL.Ontology) in with_onto
+
+
+def test_export_errors(built, tmp_path):
+    with pytest.raises(UsageError, match="unknown export format 'rdfxml'"):
+        kg.export("rdfxml", build=built)
+    with pytest.raises(NotBuiltError, match="cdkg build"):
+        kg.export("turtle", build=tmp_path / "nothing-here")
+
+
+def test_a_failed_build_leaves_the_previous_build_untouched(sources_copy, tmp_path):
+    out = tmp_path / "build"
+    kg.build(sources_copy, out)
+    before = fingerprint(out)
+    plan = sources_copy / "curated" / "004-thua-thien-hue-plan-173.yaml"
+    text = plan.read_text(encoding="utf-8")
+    old = "ban hành Kế hoạch số 173/KH-UBND thực hiện"
+    line = text[:text.index(old)].count("\n") + 1
+    plan.write_text(text.replace(old, "ban hành Kế hoạch số 174/KH-UBND thực hiện", 1), encoding="utf-8")
+    with pytest.raises(SourceError) as info:
+        kg.build(sources_copy, out)
+    [problem] = info.value.problems
+    assert problem.file == "curated/004-thua-thien-hue-plan-173.yaml" and problem.line == line
+    assert "174/KH-UBND" in problem.message
+    assert fingerprint(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no staging folder left behind
+
+
+def test_a_rebuild_replaces_the_previous_outputs(sources_copy, tmp_path):
+    out = tmp_path / "build"
+    kg.build(sources_copy, out)
+    (sources_copy / "curated" / "900-supplementary-facts.yaml").unlink()
+    result = kg.build(sources_copy, out)
+    assert len(result.stats.sources) == 5
+    assert len(json.loads((out / "report.json").read_text(encoding="utf-8"))["sources"]) == 5
+
+
+def test_why_finds_entities_without_accents_and_cites_sources(built):
+    result = kg.why("HA KIM NGOC", build=built)
+    assert result.id == "ha_kim_ngoc"
+    chairs = [s for s in result.statements if s.predicate.endswith("#chair")]
+    assert chairs and chairs[0].quote.startswith("Ngày 26/5, Thứ trưởng Ngoại giao Hà Kim Ngọc")
+    assert chairs[0].title == "Đổi mới, đột phá về tư duy và hành động"
+    plan = kg.why("Kế hoạch số 173/KH-UBND thực hiện", build=built)
+    dates = [s for s in plan.statements if s.predicate.endswith("date_document")]
+    assert dates[0].object_label == "2022-04-28" and dates[0].publisher == "thuathienhue.gov.vn"
+
+
+def test_why_refuses_ambiguous_and_unknown_names(built):
+    with pytest.raises(kg.EntityNotFound, match="entities match 'Lê Thị'") as info:
+        kg.why("Lê Thị", build=built)
+    assert "le_thi_thu_hang" in str(info.value) and "le_thi_hong_van" in str(info.value)
+    with pytest.raises(kg.EntityNotFound, match="no entity matches"):
+        kg.why("Atlantis", build=built)
