@@ -101,7 +101,8 @@ def build(
     s = result.stats
     table = Table(title=f"Built {result.out}/ in {result.seconds:.2f} s", title_justify="left")
     for col in ("source", "kind", "excerpts", "facts", "entities"):
-        table.add_column(col, justify="right" if col in ("excerpts", "facts", "entities") else "left")
+        table.add_column(col, justify="right" if col in ("excerpts", "facts", "entities") else "left",
+                         no_wrap=col == "source")
     for src in s.sources:
         table.add_row(src.source, src.kind, str(src.excerpts), str(src.facts), str(src.entities))
     out.print(table)
@@ -168,7 +169,8 @@ def stats(
     out.print(classes)
     sources = Table(title="Per source", title_justify="left")
     for col in ("source", "publisher", "published", "excerpts", "facts", "entities"):
-        sources.add_column(col, justify="right" if col in ("excerpts", "facts", "entities") else "left")
+        sources.add_column(col, justify="right" if col in ("excerpts", "facts", "entities") else "left",
+                           no_wrap=col == "published", overflow="fold", min_width=22 if col == "publisher" else None)
     for src in s.sources:
         sources.add_row(src.source, src.publisher or "—", src.published or "—",
                         str(src.excerpts), str(src.facts), str(src.entities))
@@ -203,6 +205,8 @@ def why(
     current = None
     for st in result.statements:
         if st.evidence != current:
+            if current is not None:
+                out.print()
             current = st.evidence
             meta = ", ".join(x for x in (st.publisher, st.published) if x)
             flags = " [teaser]" if st.teaser else ""

@@ -16,7 +16,8 @@ import pyoxigraph as ox
 
 from kg.errors import EntityNotFound
 from kg.store import ONTOLOGY_GRAPH, open_store
-from ontology import ID, PREFIXES, PROVENANCE_GRAPH, shorten
+from loaders.dates import format_date
+from ontology import ID, PREFIXES, PROVENANCE_GRAPH, XSD, shorten
 
 _PREFIX_DECL = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 
@@ -145,7 +146,8 @@ def why(entity: str, build: Path | str | None = None, lang: str = "en") -> WhyRe
 
     def label(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> str:
         if isinstance(term, ox.Literal):
-            return term.value
+            dtype = term.datatype.value
+            return format_date(term.value, dtype[len(XSD):]) if dtype.startswith(XSD) else term.value
         return names.get(term.value) or shorten(term.value)
 
     statements = [
@@ -154,7 +156,7 @@ def why(entity: str, build: Path | str | None = None, lang: str = "en") -> WhyRe
             subject_label=label(r["s"]), predicate_label=label(r["p"]), object_label=label(r["o"]),
             evidence=r["g"].value, quote=r["quote"].value, source=r["src"].value, title=r["title"].value,
             publisher=r["publisher"].value if r["publisher"] is not None else "",
-            published=r["issued"].value if r["issued"] is not None else "",
+            published=label(r["issued"]) if r["issued"] is not None else "",
             teaser=r["teaser"].value == "true",
             inference=r["inference"].value if r["inference"] is not None else "",
             cites=cites.get(r["g"].value, []),

@@ -9,7 +9,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.store import ONTOLOGY_GRAPH, open_store
-from ontology import ID, PROVENANCE_GRAPH, PREFIXES, shorten
+from loaders.dates import format_date
+from ontology import ID, PROVENANCE_GRAPH, PREFIXES, XSD, shorten
 
 _PREFIX_DECL = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 
@@ -89,6 +90,8 @@ def _int(term: ox.Literal | None) -> int:
 
 
 def _str(term: ox.Literal | ox.NamedNode | None) -> str:
+    if isinstance(term, ox.Literal) and term.datatype.value.startswith(XSD):
+        return format_date(term.value, term.datatype.value[len(XSD):])
     return term.value if term is not None else ""
 
 

@@ -47,3 +47,24 @@ def parse_date(text: str | int) -> tuple[str, str]:
     except ValueError as exc:
         raise DateFormatError(f"impossible date {s!r} ({exc})") from None
     raise DateFormatError(f"not a date: {s!r}")
+
+
+def format_date(lexical: str, datatype: str) -> str:
+    """The inverse of :func:`parse_date`: show a stored date as the source wrote it.
+
+    >>> format_date("2022-04-28", "date"), format_date("--05-26", "gMonthDay")
+    ('28/4/2022', '26/5')
+    """
+    try:
+        if datatype == "date":
+            y, m, d = lexical.split("-")
+            return f"{int(d)}/{int(m)}/{y}"
+        if datatype == "gMonthDay":
+            m, d = lexical.removeprefix("--").split("-")
+            return f"{int(d)}/{int(m)}"
+        if datatype == "gYearMonth":
+            y, m = lexical.split("-")
+            return f"{int(m)}/{y}"
+    except ValueError:
+        pass
+    return lexical

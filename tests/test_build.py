@@ -112,7 +112,8 @@ def test_why_finds_entities_without_accents_and_cites_sources(built):
     assert chairs[0].title == "Đổi mới, đột phá về tư duy và hành động"
     plan = kg.why("Kế hoạch số 173/KH-UBND thực hiện", build=built)
     dates = [s for s in plan.statements if s.predicate.endswith("date_document")]
-    assert dates[0].object_label == "2022-04-28" and dates[0].publisher == "thuathienhue.gov.vn"
+    assert dates[0].object_label == "28/4/2022" and dates[0].publisher == "thuathienhue.gov.vn"
+    assert dates[0].object == '"2022-04-28"^^<http://www.w3.org/2001/XMLSchema#date>'
 
 
 def test_why_refuses_ambiguous_and_unknown_names(built):
