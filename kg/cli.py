@@ -220,6 +220,108 @@ def why(
         out.print(f"    • {escape(st.subject_label)} — {escape(st.predicate_label)} — {escape(st.object_label)}")
 
 
+class ResultFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+
+
+@app.command("queries")
+@_reports_errors
+def list_queries(as_json: bool = typer.Option(False, "--json", help="Print the list as JSON.")) -> None:
+    """List the named queries: name, question, parameters.
+
+    Example:
+        cdkg queries
+    """
+    from queries import library
+
+    lib = library()
+    if as_json:
+        out.print_json(json.dumps([{"name": q.name, "title": q.title, "question": q.question,
+                                    "question_vi": q.question_vi, "example": q.example,
+                                    "params": [p.name for p in q.params]} for q in lib.values()],
+                                  ensure_ascii=False))
+        return
+    table = Table(title="Named queries (cdkg query NAME --param KEY=VALUE)", title_justify="left", show_lines=True)
+    table.add_column("name", no_wrap=True)
+    table.add_column("question")
+    table.add_column("parameters")
+    for q in lib.values():
+        params = ", ".join(p.name for p in q.params if p.name != "lang") or "—"
+        table.add_row(q.name, q.question, params)
+    out.print(table)
+
+
+@app.command()
+@_reports_errors
+def query(
+    name: Optional[str] = typer.Argument(None, help="A named query (cq04) or a .rq file."),
+    sparql: Optional[str] = typer.Option(None, "--sparql", help="Your own SPARQL query text."),
+    param: list[str] = typer.Option([], "--param", "-p", help="KEY=VALUE for a query parameter (repeatable)."),
+    fmt: ResultFormat = typer.Option(ResultFormat.table, "--format", "-f",
+                                     help="table for reading; csv, tsv, json are the SPARQL 1.1 results formats."),
+    lang: Lang = typer.Option(Lang.en, "--lang", "-l", help="Language of labels."),
+    iris: bool = typer.Option(False, "--iris", help="Show IRIs instead of labels in the table."),
+    build_dir: Path = BuildOption,
+    endpoint: Optional[str] = typer.Option(None, "--endpoint", "-e", help="Run on this SPARQL endpoint instead."),
+    allow_service: bool = typer.Option(False, "--allow-service", help="Allow SERVICE and remote FROM (network)."),
+    update: bool = typer.Option(False, "--update", help="Allow a SPARQL update on the local store."),
+    timeout: float = typer.Option(60.0, "--timeout", help="Seconds to wait for a remote endpoint."),
+) -> None:
+    """Run a named query, a .rq file, or your own SPARQL on the built graph (or an endpoint).
+
+    Example:
+        cdkg query cq01 --lang vi
+        cdkg query cq02 --param event=ev_dc32_session_cultural_diplomacy --format csv
+        cdkg query --sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+    """
+    import queries
+
+    from kg.errors import UsageError
+
+    if (name is None) == (sparql is None):
+        raise UsageError("give a query name (or .rq file), or --sparql TEXT — one of the two")
+    params = {}
+    for item in param:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise UsageError(f"--param takes KEY=VALUE, not {item!r}")
+        params[key.strip()] = value
+    backend = queries.backend_for(build_dir, endpoint, timeout=timeout) if endpoint else None
+    if sparql is not None:
+        result = queries.run_sparql(sparql, lang=lang.value, build=build_dir, backend=backend,
+                                    allow_service=allow_service, allow_update=update)
+    else:
+        result = queries.run(name, params, lang=lang.value, build=build_dir, backend=backend,
+                             allow_service=allow_service)
+    _print_result(result, fmt, iris)
+
+
+def _print_result(result: Any, fmt: "ResultFormat", iris: bool) -> None:
+    import pyoxigraph as ox
+
+    if result is None:
+        err.print("Update applied.")
+        return
+    if isinstance(result, bool):
+        out.print(json.dumps({"head": {}, "boolean": result}) if fmt is ResultFormat.json else str(result).lower())
+        return
+    if isinstance(result, list):
+        sys.stdout.buffer.write(ox.serialize(result, format=ox.RdfFormat.TURTLE))
+        return
+    if fmt is not ResultFormat.table:
+        sys.stdout.write(result.serialize(fmt.value))
+        return
+    table = Table(show_lines=False, title=f"{result.name}: {len(result)} rows", title_justify="left")
+    for var in result.variables:
+        table.add_column(var, overflow="fold")
+    for row in result.rows(iris):
+        table.add_row(*[escape(v) if v is not None else "" for v in row.values()])
+    out.print(table)
+
+
 def main() -> None:
     """Entry point of the ``cdkg`` command."""
     app()

@@ -15,6 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import EntityNotFound
+from kg.sparql import LocalBackend, label_map
 from kg.store import ONTOLOGY_GRAPH, open_store
 from loaders.dates import format_date
 from ontology import ID, PREFIXES, PROVENANCE_GRAPH, XSD, shorten
@@ -51,9 +52,6 @@ SELECT ?g ?title ?publisher ?page WHERE {{
 }}
 """
 
-_TERM_LABELS = _PREFIX_DECL + """
-SELECT ?lang ?t ?label WHERE { ?t rdfs:label ?label FILTER(LANG(?label) = ?lang) }
-"""
 
 
 def fold(text: str) -> str:
@@ -142,7 +140,8 @@ def why(entity: str, build: Path | str | None = None, lang: str = "en") -> WhyRe
             text += f" {row['page'].value}"
         cites.setdefault(row["g"].value, []).append(text)
     rows = list(store.query(_STATEMENTS, substitutions={ox.Variable("e"): node}))
-    names = _labels(store, lang)
+    iris = {iri, *(r[v].value for r in rows for v in ("s", "p", "o") if isinstance(r[v], ox.NamedNode))}
+    names = label_map(LocalBackend(store=store), iris, lang)
 
     def label(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> str:
         if isinstance(term, ox.Literal):
@@ -170,17 +169,6 @@ def why(entity: str, build: Path | str | None = None, lang: str = "en") -> WhyRe
 def _natural_evidence(iri: str) -> int:
     tail = iri.rsplit("/", 1)[-1]
     return int(tail) if tail.isdigit() else 0
-
-
-def _labels(store: ox.Store, lang: str) -> dict[str, str]:
-    """IRI → label in ``lang`` (falling back to the other language) for every labelled term."""
-    out: dict[str, str] = {}
-    other = "vi" if lang == "en" else "en"
-    for want in (other, lang):  # the preferred language written last wins
-        for row in store.query(_TERM_LABELS, use_default_graph_as_union=True,
-                               substitutions={ox.Variable("lang"): ox.Literal(want)}):
-            out[row["t"].value] = row["label"].value
-    return out
 
 
 __all__ = ["why", "find_entity", "fold", "WhyResult", "Statement"]

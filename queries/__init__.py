@@ -1,1 +1,91 @@
-"""Named SPARQL queries and network analyses over the built graph (see the query-library issue)."""
+"""Named SPARQL queries over the built graph — the competency questions — and the machinery to
+run them, locally or on a SPARQL endpoint.
+
+>>> import queries
+>>> sorted(queries.library())[:2]
+['cq01', 'cq02']
+
+``queries.run("cq04", lang="en")`` returns a :class:`queries.results.QueryResult`: iterate it
+for rows of labels, call ``.values()`` for raw IRIs and literals, ``.to_dataframe()`` for
+pandas, ``.serialize("csv")`` for the standard SPARQL results formats.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import UsageError
+from queries import guard
+from queries.registry import NamedQuery, bind, get, library, to_term
+from queries.results import QueryResult
+
+__all__ = ["run", "run_sparql", "library", "get", "QueryResult", "NamedQuery", "backend_for"]
+
+
+def backend_for(build: Path | str | None = None, endpoint: str | None = None, **remote: Any):
+    """The local store of ``build``, or the SPARQL endpoint at ``endpoint``."""
+    if endpoint:
+        from kg.remote import RemoteBackend
+
+        return RemoteBackend(endpoint, **remote)
+    from kg.sparql import LocalBackend
+
+    return LocalBackend(build)
+
+
+def run(name: str, params: dict[str, str] | None = None, *, lang: str = "en", build: Path | str | None = None,
+        endpoint: str | None = None, backend: Any = None, allow_service: bool = False) -> QueryResult:
+    """Run a named query (``cq04``), a ``.rq`` file, with parameters given as text.
+
+    ``lang`` picks the language of labels, and binds the query's ``lang`` parameter if it has one.
+    """
+    query = get(name)
+    backend = backend or backend_for(build, endpoint)
+    params = dict(params or {})
+    if any(p.name == "lang" for p in query.params):
+        params.setdefault("lang", lang)
+
+    def resolve(value: str) -> str:
+        from kg.provenance import find_entity
+
+        return find_entity(backend, value)[0]
+
+    terms = {k: to_term(query.param(k), v, resolve) for k, v in params.items()}
+    return _select(query.name, bind(query, terms), backend, lang, allow_service)
+
+
+def run_sparql(text: str, *, lang: str = "en", build: Path | str | None = None, endpoint: str | None = None,
+               backend: Any = None, allow_service: bool = False, allow_update: bool = False
+               ) -> QueryResult | bool | list[ox.Triple] | None:
+    """Run the user's own SPARQL: a SELECT gives a QueryResult, ASK a bool, CONSTRUCT/DESCRIBE
+    triples; an update (only with ``allow_update``, only on a local store) returns None."""
+    kind = guard.check(text, allow_service=allow_service, allow_update=allow_update)
+    backend = backend or backend_for(build, endpoint)
+    if kind == "update":
+        if not hasattr(backend, "update"):
+            raise UsageError("updates run only on a local store, not on a remote endpoint")
+        backend.update(text)
+        return None
+    return _select("sparql", text, backend, lang, allow_service, checked=True)
+
+
+def _select(name: str, text: str, backend: Any, lang: str, allow_service: bool, checked: bool = False):
+    from kg.sparql import label_map
+
+    if not checked:
+        guard.check(text, allow_service=allow_service)
+    try:
+        answer = backend.query(text)
+    except SyntaxError as exc:
+        raise UsageError(f"SPARQL syntax error: {exc}") from None
+    if isinstance(answer, ox.QueryBoolean):
+        return bool(answer)
+    if isinstance(answer, ox.QueryTriples):
+        return list(answer)
+    variables = [v.value for v in answer.variables]
+    terms = [[row[v] for v in variables] for row in answer]
+    iris = {t.value for row in terms for t in row if isinstance(t, ox.NamedNode)}
+    return QueryResult(name, variables, terms, label_map(backend, iris, lang))
