@@ -322,6 +322,73 @@ def _print_result(result: Any, fmt: "ResultFormat", iris: bool) -> None:
     out.print(table)
 
 
+@app.command()
+@_reports_errors
+def push(
+    endpoint: str = typer.Option(..., "--endpoint", "-e", help="SPARQL query endpoint, e.g. http://127.0.0.1:7878/query."),
+    graph_store: Optional[str] = typer.Option(
+        None, "--graph-store", help="Graph Store Protocol URL (default for Oxigraph: the endpoint's /store)."),
+    user: Optional[str] = typer.Option(None, "--user", envvar="CDKG_USER", help="User name (or $CDKG_USER)."),
+    password: Optional[str] = typer.Option(None, "--password", envvar="CDKG_PASSWORD", show_default=False,
+                                           help="Password (better: $CDKG_PASSWORD)."),
+    timeout: float = typer.Option(60.0, "--timeout", help="Seconds to wait for each request."),
+    build_dir: Path = BuildOption,
+) -> None:
+    """Upload the built graph to a SPARQL server, one named graph per evidence excerpt.
+
+    Each graph is replaced on the server (HTTP PUT), so pushing again does not duplicate triples.
+    The server must show the union of its graphs as the default graph for `cdkg query --endpoint`.
+
+    Example:
+        cdkg push --endpoint http://127.0.0.1:7878/query
+        cdkg query cq01 --endpoint http://127.0.0.1:7878/query
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from kg.remote import push as run_push
+
+    with Progress(TextColumn("pushing"), BarColumn(), MofNCompleteColumn(), console=err, transient=True,
+                  disable=not err.is_terminal) as bar:
+        task = bar.add_task("push", total=1)
+        sent = run_push(endpoint, build_dir, graph_store=graph_store, user=user, password=password, timeout=timeout,
+                        progress=lambda i, n, _g: bar.update(task, total=n, completed=i))
+    out.print(f"Pushed {len(sent)} named graphs ({sum(sent.values())} triples) to {endpoint}")
+
+
+@app.command()
+@_reports_errors
+def serve(
+    port: int = typer.Option(7878, "--port", "-p", help="Port on 127.0.0.1."),
+    build_dir: Path = BuildOption,
+) -> None:
+    """Serve the built graph over SPARQL (read-only Oxigraph server on 127.0.0.1) with a web query UI.
+
+    Example:
+        cdkg serve --port 7878
+        cdkg query cq04 --endpoint http://127.0.0.1:7878/query
+    """
+    from kg.serve import server_command
+
+    import subprocess
+
+    cmd = server_command(build_dir, port)
+    err.print(f"Serving {build_dir}/ at http://127.0.0.1:{port}/ (SPARQL endpoint http://127.0.0.1:{port}/query); "
+              "Ctrl-C stops it.")
+    import signal
+
+    def stop(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)  # so that stopping cdkg also stops the server
+    process = subprocess.Popen(cmd)
+    try:
+        code = process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        code = process.wait()
+    raise typer.Exit(0 if code in (0, -2, -15) else code)
+
+
 def main() -> None:
     """Entry point of the ``cdkg`` command."""
     app()

@@ -83,7 +83,7 @@ def _select(name: str, text: str, backend: Any, lang: str, allow_service: bool, 
         raise UsageError(f"SPARQL syntax error: {exc}") from None
     if isinstance(answer, ox.QueryBoolean):
         return bool(answer)
-    if isinstance(answer, ox.QueryTriples):
+    if isinstance(answer, (ox.QueryTriples, list)):
         return list(answer)
     variables = [v.value for v in answer.variables]
     terms = [[row[v] for v in variables] for row in answer]
