@@ -64,12 +64,24 @@ def run_sparql(text: str, *, lang: str = "en", build: Path | str | None = None, 
     triples; an update (only with ``allow_update``, only on a local store) returns None."""
     kind = guard.check(text, allow_service=allow_service, allow_update=allow_update)
     backend = backend or backend_for(build, endpoint)
+    text = _with_prefixes(text)
     if kind == "update":
         if not hasattr(backend, "update"):
             raise UsageError("updates run only on a local store, not on a remote endpoint")
         backend.update(text)
         return None
     return _select("sparql", text, backend, lang, allow_service, checked=True)
+
+
+def _with_prefixes(text: str) -> str:
+    """Declare cdkg's usual prefixes (cd:, rdfs:, org:, ...) that the text does not declare itself."""
+    import re
+
+    from ontology import PREFIXES
+
+    missing = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items()
+               if not re.search(rf"(?i)\bPREFIX\s+{re.escape(p)}\s*:", text)]
+    return "\n".join(missing) + ("\n" if missing else "") + text
 
 
 def _select(name: str, text: str, backend: Any, lang: str, allow_service: bool, checked: bool = False):
