@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from kg.exporter import serialize
 from kg.files import replace_dir, staging_dir
 from kg.statistics import Stats, compute_stats
+from kg.validation import Finding, ValidationFailed, ValidationReport, check_corpus
 from kg.store import DEFAULT_BUILD, ONTOLOGY_GRAPH, STORE_DIR
 from loaders import load_corpus
 from loaders.curated import default_sources
@@ -27,7 +28,8 @@ from ontology import ontology_path
 #: Called as ``progress(step, total, description)`` before each step of the build.
 Progress = Callable[[int, int, str], None]
 
-STEPS = ("read and check the curated sources", "load the store", "write kg.ttl", "write kg.trig", "summarise")
+STEPS = ("read and check the curated sources", "load the store", "check shapes and ontology", "write kg.ttl",
+         "write kg.trig", "summarise")
 
 
 @dataclass
@@ -39,14 +41,17 @@ class BuildResult:
     stats: Stats
     seconds: float
     files: list[str] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
 
 
 def build(sources: Path | str | None = None, out: Path | str | None = None,
-          progress: Progress | None = None) -> BuildResult:
+          progress: Progress | None = None, check: bool = True) -> BuildResult:
     """Build the graph from ``sources`` (default: the bundled curated sources) into ``out``
     (default ``build/``).
 
-    Raises :class:`kg.errors.SourceError` (nothing written) when a source is invalid.
+    The same checks as ``cdkg validate`` run first (``check=False`` skips the SHACL shapes and
+    ontology checks, not the loader's). Raises :class:`kg.errors.SourceError` or
+    :class:`kg.validation.ValidationFailed` (nothing written) when the data is invalid.
     """
     t0 = time.perf_counter()
     sources_dir = Path(sources) if sources is not None else default_sources()
@@ -65,12 +70,18 @@ def build(sources: Path | str | None = None, out: Path | str | None = None,
         store.extend(corpus.quads)
         store.load(path=str(ontology_path()), format=ox.RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
         step(2)
-        (staged / "kg.ttl").write_bytes(serialize(store, "turtle"))
+        findings = check_corpus(corpus, store) if check else []
+        checked = ValidationReport(sources_dir, findings)
+        if not checked.ok:
+            raise ValidationFailed(checked)
         step(3)
-        (staged / "kg.trig").write_bytes(serialize(store, "trig"))
+        (staged / "kg.ttl").write_bytes(serialize(store, "turtle"))
         step(4)
+        (staged / "kg.trig").write_bytes(serialize(store, "trig"))
+        step(5)
         stats = compute_stats(store)
-        report = {"sources_dir": str(sources_dir), **stats.to_dict()}
+        report = {"sources_dir": str(sources_dir), **stats.to_dict(),
+                  "warnings": [asdict(f) for f in checked.warnings]}
         (staged / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
         store.flush()
         del store
@@ -79,4 +90,4 @@ def build(sources: Path | str | None = None, out: Path | str | None = None,
         shutil.rmtree(staged, ignore_errors=True)
         raise
     files = ["kg.ttl", "kg.trig", "report.json", STORE_DIR + "/"]
-    return BuildResult(out, sources_dir, stats, time.perf_counter() - t0, files)
+    return BuildResult(out, sources_dir, stats, time.perf_counter() - t0, files, checked.warnings)

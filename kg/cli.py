@@ -109,7 +109,63 @@ def build(
     out.print(f"{len(s.sources)} sources, {s.excerpts} excerpts, {s.entities} entities, "
               f"{s.triples} distinct triples ({s.quads} quads in {s.graphs} named graphs)")
     out.print("Entities per class: " + ", ".join(f"{c.label_en or c.cls} {c.entities}" for c in s.classes))
+    if result.warnings:
+        out.print(f"{len(result.warnings)} warnings about facts the sources may not give (`cdkg validate` lists them)")
     out.print(f"Wrote {', '.join(str(result.out / f) for f in result.files)}")
+
+
+@app.command()
+@_reports_errors
+def validate(
+    sources: Optional[Path] = typer.Option(
+        None, "--sources", "-s", help="Folder with curated/*.yaml and articles/*.txt (default: the bundled sources)."),
+    show_warnings: bool = typer.Option(True, "--warnings/--no-warnings", help="List warnings too."),
+) -> None:
+    """Check curated sources without building: schema, quotes, references, SHACL shapes, ontology.
+
+    Exit code 0: valid (warnings allowed); 1: violations, each with file, line, entity, rule
+    and a hint; 2: the check could not run.
+
+    Example:
+        cdkg validate
+        cdkg validate --sources my-sources/
+    """
+    from kg.validation import validate as run_validate
+
+    report = run_validate(sources)
+    for finding in report.violations:
+        err.print(f"[bold red]violation[/] {escape(str(finding))}", soft_wrap=True)
+    if show_warnings:
+        for finding in report.warnings:
+            err.print(f"[yellow]warning[/] {escape(str(finding))}", soft_wrap=True)
+    n, w = len(report.violations), len(report.warnings)
+    out.print(f"{report.sources_dir}: {'valid' if report.ok else 'INVALID'} — "
+              f"{n} violation{'s' if n != 1 else ''}, {w} warning{'s' if w != 1 else ''}")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+@_reports_errors
+def reason(
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Where to write the inferences "
+                                          "(default: BUILD/inferred.ttl)."),
+    build_dir: Path = BuildOption,
+) -> None:
+    """Run the HermiT reasoner (needs Java) on ontology + data: consistency and inferences.
+
+    The inferred types and property values are written as their own graph (a Turtle file),
+    never mixed into the asserted facts. Exit code 1 when inconsistent, with HermiT's explanation.
+
+    Example:
+        cdkg reason
+        cdkg reason --output inferred.ttl
+    """
+    from ontology.reasoning import reason as run_reason
+
+    result = run_reason(build_dir, output)
+    out.print(f"Consistent. {result.inferred} inferred triples written to {result.output} "
+              f"({result.seconds:.1f} s)")
 
 
 @app.command()

@@ -73,6 +73,8 @@ class Corpus:
     quads: list[ox.Quad]
     sources: list[SourceSummary]
     entities: dict[str, EntityDecl] = field(default_factory=dict)
+    #: IRI of an entity, evidence excerpt or source → (curated file, line) that declares it
+    locations: dict[str, tuple[str, int | None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -281,8 +283,9 @@ def _value(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], prop:
 
 
 def _compile(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], broken: set[str],
-             out: _Collector, quads: list[ox.Quad]) -> SourceSummary:
+             out: _Collector, quads: list[ox.Quad], locations: dict[str, tuple[str, int | None]]) -> SourceSummary:
     m, rel = p.model, p.rel
+    locations[f"{ID}source/{m.source}"] = (rel, p.lines.get(("source",)))
     src = ox.NamedNode(f"{ID}source/{m.source}")
     art = p.article
     header = art.header if art else {}
@@ -316,6 +319,7 @@ def _compile(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], bro
     cited: dict[str, ox.NamedNode] = {}
     for i, cs in enumerate(m.cited_sources):
         node = ox.NamedNode(f"{ID}source/{cs.id}")
+        locations[node.value] = (rel, p.lines.get(("cited_sources", i)))
         cited[cs.id] = node
         add(ox.Quad(node, _TYPE, ox.NamedNode(CD + cs.kind), _PROV_G))
         add(ox.Quad(node, _LABEL, ox.Literal(cs.title), _PROV_G))
@@ -355,6 +359,7 @@ def _compile(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], bro
         loc = ("evidence", n - 1)
         ev_line = p.lines.get(loc)
         g = ox.NamedNode(f"{ID}evidence/{m.source}/{n}")
+        locations[g.value] = (rel, ev_line)
         add(ox.Quad(g, _TYPE, ox.NamedNode(CD + "Evidence"), _PROV_G))
         add(ox.Quad(g, ox.NamedNode(PROV + "value"), _lit(ev.quote.strip(), lang=lang), _PROV_G))
         add(ox.Quad(g, ox.NamedNode(PROV + "wasQuotedFrom"), src, _PROV_G))
@@ -443,7 +448,8 @@ def load_corpus(sources: Path | str | None = None) -> Corpus:
             seen_sources.setdefault(cs.id, p.rel)
     entities, broken = _declare(parsed, vocab, out)
     quads: list[ox.Quad] = []
-    summaries = [_compile(p, vocab, entities, broken, out, quads) for p in parsed]
+    locations: dict[str, tuple[str, int | None]] = {d.iri: (d.file, d.line) for d in entities.values()}
+    summaries = [_compile(p, vocab, entities, broken, out, quads, locations) for p in parsed]
     if out.problems:
         raise SourceError(out.problems)
-    return Corpus(quads, summaries, entities)
+    return Corpus(quads, summaries, entities, locations)

@@ -26,9 +26,18 @@ class YamlProblem(ValueError):
 
 def load_yaml_text(text: str) -> tuple[Any, dict[Path_, int]]:
     """Parse ``text``; return the data and a map from key path to 1-based line."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        raise YamlProblem(f"the file holds a character YAML does not allow ({exc.character!r})",
+                          text.count("\n", 0, exc.position) + 1,
+                          "remove control characters; save the file as plain UTF-8 text") from None
     try:
         node = loader.get_single_node()
+    except yaml.reader.ReaderError as exc:
+        raise YamlProblem(f"the file holds a character YAML does not allow ({exc.character!r})",
+                          text.count("\n", 0, exc.position) + 1,
+                          "remove control characters; save the file as plain UTF-8 text") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

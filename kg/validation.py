@@ -1,0 +1,177 @@
+"""``cdkg validate``: check curated sources without building — schema, excerpts, references
+(the loader), SHACL shapes (``ontology/shapes.ttl``, pySHACL) and the ontology-quality checks
+(``queries/checks/*.rq``, a row = a violation).  ``cdkg build`` runs the same checks first.
+
+Each finding names the curated file and line behind the entity or excerpt concerned, the
+rule, and a hint.  Warnings (data a source may simply not give) are reported, never fatal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import CdkgError, SourceError
+from kg.store import ONTOLOGY_GRAPH
+from loaders.curated import Corpus, default_sources, load_corpus
+from ontology import ontology_path, shorten
+
+SHAPES_HINTS = {
+    "LabelledEntity": "give the entity both labels in its curated file: vi: \"…\" and en: \"…\"",
+    "Evidence": "every excerpt needs its quote and the source it is quoted from",
+    "Source": "check the article header (Title:, Published: d/m/yyyy)",
+    "DateValue": "write dates as the source does: \"28/4/2022\", \"26/5\", \"11/2021\", \"2010\"",
+    "PeriodValue": "periodStart and periodEnd are years, e.g. \"2030\"",
+    "Document": "a document has one number (eli:id_local) and, where a source names it, an issuer (eli:passed_by)",
+    "Decision": "add the issuer (eli:passed_by) if a source names it",
+    "NumberedDocument": "add the number and date of issue if a source gives them",
+    "Meeting": "add the date and organiser if a source gives them",
+    "Position": "a position needs org:member (a person), org:organization and org:role facts",
+    "Inscription": "an inscription needs one cd:inscribedItem",
+    "AdministrativeChange": "a change needs cd:predecessor and cd:successor",
+    "SpeakerStatement": "say who raised it: [statement, raisedBy, person_or_organisation]",
+    "Strategy": "a strategy has one objectiveCount",
+}
+
+
+@dataclass
+class Finding:
+    """One violation or warning, located in the curated sources where possible."""
+
+    file: str
+    line: int | None
+    entity: str
+    rule: str
+    message: str
+    hint: str = ""
+    severity: str = "violation"  # or "warning"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else (self.file or "(ontology)")
+        text = f"{where}: {self.entity}: [{self.rule}] {self.message}"
+        return text + (f"\n    hint: {self.hint}" if self.hint else "")
+
+
+@dataclass
+class ValidationReport:
+    sources_dir: Path
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def violations(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "violation"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+
+class ValidationFailed(CdkgError):
+    """The curated data breaks a SHACL shape or an ontology check; nothing was written."""
+
+    exit_code = 1
+
+    def __init__(self, report: ValidationReport):
+        self.report = report
+        shown = "\n".join(str(f) for f in report.violations[:20])
+        more = len(report.violations) - 20
+        n = len(report.violations)
+        super().__init__(f"{n} violation{'s' if n != 1 else ''} of the shapes and checks:\n{shown}"
+                         + (f"\n... and {more} more" if more > 0 else ""))
+
+
+def memory_store(corpus: Corpus) -> ox.Store:
+    """An in-memory store of the corpus with the ontology, as a build would make it."""
+    store = ox.Store()
+    store.extend(corpus.quads)
+    store.load(path=str(ontology_path()), format=ox.RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
+    return store
+
+
+def check_corpus(corpus: Corpus, store: ox.Store | None = None) -> list[Finding]:
+    """SHACL shapes and ontology checks on a loaded corpus."""
+    store = store if store is not None else memory_store(corpus)
+    return _shacl(corpus, store) + _checks(corpus, store)
+
+
+def validate(sources: Path | str | None = None) -> ValidationReport:
+    """Check the curated sources in ``sources`` (default: the bundled ones) without building."""
+    sources_dir = Path(sources) if sources is not None else default_sources()
+    report = ValidationReport(sources_dir)
+    try:
+        corpus = load_corpus(sources_dir)
+    except SourceError as exc:
+        report.findings = [Finding(p.file, p.line, p.field, "source", p.message, p.hint) for p in exc.problems]
+        return report
+    report.findings = check_corpus(corpus)
+    return report
+
+
+def _locate(corpus: Corpus, iri: str) -> tuple[str, int | None]:
+    return corpus.locations.get(iri, ("", None))
+
+
+def _shacl(corpus: Corpus, store: ox.Store) -> list[Finding]:
+    import pyshacl
+    import rdflib
+
+    data = rdflib.Graph()
+    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in corpus.quads}
+    data.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    shapes = rdflib.Graph().parse(Path(str(resources.files("ontology") / "shapes.ttl")), format="turtle")
+    onto = rdflib.Graph().parse(ontology_path(), format="turtle")
+    _, results, _ = pyshacl.validate(data, shacl_graph=shapes, ont_graph=onto, inference="none",
+                                     allow_warnings=True, abort_on_first=False)
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    findings = []
+    for result in results.subjects(rdflib.RDF.type, sh.ValidationResult):
+        focus = str(results.value(result, sh.focusNode))
+        path = results.value(result, sh.resultPath)
+        message = str(results.value(result, sh.resultMessage) or "shape violated")
+        shape = _shape_name(shapes, results.value(result, sh.sourceShape), sh)
+        severity = "warning" if results.value(result, sh.resultSeverity) == sh.Warning else "violation"
+        file, line = _locate(corpus, focus)
+        what = shorten(str(path)) + ": " if isinstance(path, rdflib.URIRef) else ""
+        findings.append(Finding(file, line, _short(focus), f"shape {shape}", what + message,
+                                SHAPES_HINTS.get(shape, ""), severity))
+    return sorted(findings, key=lambda f: (f.severity, f.file, f.line or 0, f.entity, f.message))
+
+
+def _shape_name(shapes, shape, sh) -> str:
+    """The named node shape behind a result (property shapes are blank nodes inside it)."""
+    import rdflib
+
+    if isinstance(shape, rdflib.URIRef):
+        return str(shape).rsplit("#", 1)[-1]
+    for parent in shapes.subjects(sh.property, shape):
+        return str(parent).rsplit("#", 1)[-1]
+    return "shape"
+
+
+def _checks(corpus: Corpus, store: ox.Store) -> list[Finding]:
+    from queries.registry import parse_file
+
+    findings = []
+    folder = Path(str(resources.files("queries") / "checks"))
+    for path in sorted(folder.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        header = {k.strip(): v.strip() for k, _, v in
+                  (line.lstrip("# ").partition(":") for line in text.splitlines() if line.startswith("#"))}
+        rule = header.get("rule", path.stem)
+        for row in store.query(parse_file(path).text):
+            focus = row["focus"].value
+            file, line = _locate(corpus, focus)
+            findings.append(Finding(file or "ontology/cdkg.ttl" if not file else file, line, _short(focus), rule,
+                                    row["message"].value, header.get("hint", "")))
+    return findings
+
+
+def _short(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1] if iri.startswith("https://w3id.org/cdkg/id/") else shorten(iri)
