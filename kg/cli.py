@@ -139,7 +139,8 @@ def validate(
         for finding in report.warnings:
             err.print(f"[yellow]warning[/] {escape(str(finding))}", soft_wrap=True)
     n, w = len(report.violations), len(report.warnings)
-    out.print(f"{report.sources_dir}: {'valid' if report.ok else 'INVALID'} — "
+    where = str(sources) if sources is not None else "bundled sources"
+    out.print(f"{where}: {'valid' if report.ok else 'INVALID'} — "
               f"{n} violation{'s' if n != 1 else ''}, {w} warning{'s' if w != 1 else ''}")
     if not report.ok:
         raise typer.Exit(1)

@@ -86,7 +86,7 @@ def test_each_ontology_check_is_clean_and_can_fail(check):
 def test_validate_cli_exit_codes(tmp_path):
     ok = subprocess.run([sys.executable, "-m", "kg.cli", "validate", "--no-warnings"], capture_output=True,
                         text=True, timeout=120)
-    assert ok.returncode == 0 and "valid — 0 violations" in ok.stdout
+    assert ok.returncode == 0 and "bundled sources: valid — 0 violations" in ok.stdout
 
 
 def test_reason_writes_inferences_apart_from_the_asserted_facts(built, tmp_path):
