@@ -379,6 +379,49 @@ def _print_result(result: Any, fmt: "ResultFormat", iris: bool) -> None:
     out.print(table)
 
 
+class GapFormat(str, Enum):
+    markdown = "markdown"
+    html = "html"
+    json = "json"
+
+
+@app.command()
+@_reports_errors
+def gaps(
+    fmt: GapFormat = typer.Option(GapFormat.markdown, "--format", "-f", help="Report format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (default: standard output)."),
+    lang: Lang = typer.Option(Lang.en, "--lang", "-l", help="Language of labels."),
+    kind: list[str] = typer.Option([], "--kind", "-k", help="Only this gap kind (number or name; repeatable)."),
+    fail_on_gaps: bool = typer.Option(False, "--fail-on-gaps", help="Exit with code 1 when there are findings."),
+    build_dir: Path = BuildOption,
+    endpoint: Optional[str] = typer.Option(None, "--endpoint", "-e", help="Analyse this SPARQL endpoint instead."),
+) -> None:
+    """Report where the coordination the strategy asks for is missing, with the evidence for each finding.
+
+    Kinds: 1 objectives nothing addresses, 2 localities without a plan, 3 heritage no event uses,
+    4 inactive committee members, 5 shared mandate but never meet, 6 structural holes in the
+    co-participation network, 7 statements with no one responsible or no follow-up,
+    8 partners linked by a single channel. Exit 0 (1 with --fail-on-gaps and findings), 2 on errors.
+
+    Example:
+        cdkg gaps --output gaps.md
+        cdkg gaps --kind 2 --kind structural-holes --format html --output gaps.html
+    """
+    from kg.files import write_atomic
+    from queries.gaps import find_gaps, render
+
+    report = find_gaps(kind or None, lang=lang.value, build=build_dir, endpoint=endpoint)
+    text = render(report, fmt.value)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(output, text.encode("utf-8"))
+        summary = ", ".join(f"{k.number}: {report.count(k.number)}" for k in report.kinds)
+        err.print(f"Wrote {output}: {len(report.findings)} findings ({summary})")
+    if fail_on_gaps and report.findings:
+        raise typer.Exit(1)
+
+
 @app.command()
 @_reports_errors
 def push(

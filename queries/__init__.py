@@ -22,7 +22,14 @@ from queries import guard
 from queries.registry import NamedQuery, bind, get, library, to_term
 from queries.results import QueryResult
 
-__all__ = ["run", "run_sparql", "library", "get", "QueryResult", "NamedQuery", "backend_for"]
+__all__ = ["run", "run_sparql", "library", "get", "QueryResult", "NamedQuery", "backend_for", "find_gaps"]
+
+
+def find_gaps(kinds: list[str] | None = None, **options: Any):
+    """Coordination-gap findings with their evidence: see :func:`queries.gaps.find_gaps`."""
+    from queries.gaps import find_gaps as _find_gaps
+
+    return _find_gaps(kinds, **options)
 
 
 def backend_for(build: Path | str | None = None, endpoint: str | None = None, **remote: Any):

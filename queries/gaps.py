@@ -1,0 +1,327 @@
+"""Coordination gaps: where the coordination the strategy asks for is missing in the sources.
+
+Seven kinds are SPARQL rules (``queries/gaps/N-name.rq``: a row = a finding, with ``?focus``,
+optional ``?related`` and ``?via`` entities and a ``?detail``), one kind is a network measure
+(:mod:`queries.network`).  :func:`find_gaps` returns every finding with the entities involved
+and the evidence behind it (verbatim quotes, sources, publishers, dates); :func:`render`
+writes the report as Markdown, HTML or JSON.
+
+Absence in the graph is absence of evidence in these sources, not proof of inaction: every
+kind says what its findings prove and what they do not.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import UsageError
+from kg.sparql import PREFIX_DECL, label_map, values_block
+from loaders.dates import format_date
+from ontology import XSD, expand, shorten
+
+NETWORK_KIND = 6
+NETWORK = {
+    "number": NETWORK_KIND,
+    "name": "structural-holes",
+    "title": "Structural holes in the co-participation network",
+    "explanation": "In the network of organisations that take part in the same events (themselves or through "
+                   "their officials): brokers that most paths run through (betweenness), actors whose few "
+                   "contacts are tied to each other (Burt's constraint), organisations and links whose removal "
+                   "would disconnect others (articulation points, bridges), and groups that share no event with "
+                   "the rest (separate components).",
+    "proves": "in these sources, the organisations are connected only as shown.",
+    "does-not-prove": "that the organisations do not work together — the network holds only reported events.",
+    "evidence": "cd:organisedBy cd:chair cd:speaker cd:attendee cd:hasParticipant cd:directedBy org:organization",
+}
+NETWORK_MEASURES = {"broker": "broker", "constrained": "most constrained", "articulation": "articulation point",
+                    "bridge": "bridge", "component": "separate component"}
+
+EVIDENCE = PREFIX_DECL + """
+SELECT DISTINCT ?e ?g ?quote ?title ?publisher ?issued ?teaser WHERE {
+  %s
+  %s
+  GRAPH ?g { { ?e ?p ?o } UNION { ?s ?p ?e } }
+  ?g prov:value ?quote ; prov:wasQuotedFrom ?src ; cd:teaser ?teaser .
+  ?src dcterms:title ?title .
+  OPTIONAL { ?src dcterms:publisher ?publisher }
+  OPTIONAL { ?src dcterms:issued ?issued }
+}
+"""
+
+
+@dataclass
+class GapKind:
+    number: int
+    name: str
+    title: str
+    explanation: str
+    proves: str
+    does_not_prove: str
+    method: str
+    note: str = ""
+    evidence_properties: list[str] = field(default_factory=list)  # facts that show the finding best
+
+
+@dataclass
+class Entity:
+    iri: str
+    id: str
+    label: str
+
+
+@dataclass
+class Evidence:
+    quote: str
+    source: str
+    publisher: str
+    published: str
+    excerpt: str  # the evidence graph's IRI
+    teaser: bool
+
+
+@dataclass
+class Finding:
+    kind: int
+    kind_name: str
+    explanation: str  # the finding in a sentence
+    entities: list[Entity]
+    evidence: list[Evidence] = field(default_factory=list)
+    value: float | None = None
+
+
+@dataclass
+class GapReport:
+    lang: str
+    kinds: list[GapKind]
+    findings: list[Finding]
+    network: dict[str, Any] = field(default_factory=dict)
+
+    def count(self, kind: int) -> int:
+        return sum(1 for f in self.findings if f.kind == kind)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def rule_files() -> dict[int, Path]:
+    folder = Path(str(resources.files("queries") / "gaps"))
+    return {int(p.name.split("-", 1)[0]): p for p in sorted(folder.glob("*.rq"))}
+
+
+def _header(path: Path) -> dict[str, str]:
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        key, _, value = line.lstrip("# ").partition(":")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def kinds() -> list[GapKind]:
+    """Every gap kind, in number order."""
+    out = []
+    for number, path in rule_files().items():
+        h = _header(path)
+        props = [expand(c) for c in h.get("evidence", "").split()]
+        out.append(GapKind(number, h["name"], h["title"], h["explanation"], h["proves"], h["does-not-prove"],
+                           f"SPARQL rule queries/gaps/{path.name}", evidence_properties=props))
+    out.append(GapKind(NETWORK_KIND, NETWORK["name"], NETWORK["title"], NETWORK["explanation"], NETWORK["proves"],
+                       NETWORK["does-not-prove"], "network measures (queries/network.py, networkx)",
+                       evidence_properties=[expand(c) for c in NETWORK["evidence"].split()]))
+    return sorted(out, key=lambda k: k.number)
+
+
+def _select_kinds(wanted: list[str] | None) -> list[GapKind]:
+    all_kinds = kinds()
+    if not wanted:
+        return all_kinds
+    chosen = []
+    for w in wanted:
+        match = [k for k in all_kinds if w in (str(k.number), k.name)]
+        if not match:
+            names = ", ".join(f"{k.number} ({k.name})" for k in all_kinds)
+            raise UsageError(f"unknown gap kind {w!r}; choose from {names}")
+        chosen += [k for k in match if k not in chosen]
+    return sorted(chosen, key=lambda k: k.number)
+
+
+def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path | str | None = None,
+              endpoint: str | None = None, backend: Any = None, evidence_per_entity: int = 3,
+              top: int = 5) -> GapReport:
+    """Every coordination-gap finding of the chosen kinds (all by default) with its evidence."""
+    from queries import backend_for
+    from queries import network as net
+
+    backend = backend or backend_for(build, endpoint)
+    chosen = _select_kinds(kinds)
+    files = rule_files()
+    raw: list[tuple[GapKind, list[str], str, float | None, list[str]]] = []  # kind, entities, detail, value, events
+    network_info: dict[str, Any] = {}
+    for kind in chosen:
+        if kind.number == NETWORK_KIND:
+            analysis = net.analyse(net.co_participation(net.participation(backend)), top=top)
+            kind.note = (f"{analysis.nodes} organisations, {analysis.edges} links, {analysis.components} components; "
+                         + (f"betweenness estimated from {analysis.sampled} sampled sources (seed {analysis.seed})"
+                            if analysis.sampled else "betweenness computed exactly"))
+            network_info = {"nodes": analysis.nodes, "edges": analysis.edges, "components": analysis.components,
+                            "betweenness_sample": analysis.sampled, "seed": analysis.seed}
+            for f in analysis.findings:
+                raw.append((kind, f.nodes, f"{NETWORK_MEASURES[f.measure]}: {f.detail}", f.value, f.events))
+            continue
+        for row in backend.query(files[kind.number].read_text(encoding="utf-8")):
+            terms = [_get(row, v) for v in ("focus", "related", "via")]
+            iris = [t.value for t in terms if isinstance(t, ox.NamedNode)]
+            detail = _get(row, "detail")
+            raw.append((kind, iris, detail.value if detail is not None else "", None, []))
+    all_iris = {i for _, iris, _, _, events in raw for i in iris + events}
+    labels = label_map(backend, all_iris, lang)
+    evidence = _evidence(backend, all_iris) if all_iris else {}
+    focused: dict[int, dict[str, list[Evidence]]] = {}
+    for kind in chosen:
+        if kind.evidence_properties:
+            kind_iris = {i for k, iris, _, _, _ in raw if k is kind for i in iris}
+            focused[kind.number] = _evidence(backend, kind_iris, kind.evidence_properties) if kind_iris else {}
+    findings = []
+    for kind, iris, detail, value, events in raw:
+        entities = [Entity(i, _id(i), labels.get(i) or shorten(i)) for i in iris]
+        if kind.number != NETWORK_KIND and len(entities) >= 2 and detail:
+            detail = f"{detail} {entities[-1].label}" if detail.endswith((" of", " through", " carry", " on")) \
+                else detail
+        ev: list[Evidence] = []
+        # The evidence behind a finding: the shared events of a network link, both sides of a
+        # pair, or else the entity the finding is about.
+        for i in (events or (iris if kind.number in (5, NETWORK_KIND) else iris[:1])):
+            best = focused.get(kind.number, {}).get(i) or evidence.get(i, [])
+            ev += [e for e in best[:evidence_per_entity] if e not in ev]
+        sentence = "; ".join(e.label for e in entities[:2] if e) + (f" — {detail}" if detail else "")
+        if events:
+            sentence += " (shared: " + "; ".join(labels.get(e, _id(e)) for e in events) + ")"
+        findings.append(Finding(kind.number, kind.name, sentence, entities, ev, value))
+    return GapReport(lang, chosen, findings, network_info)
+
+
+def _get(row: Any, var: str) -> Any:
+    try:
+        return row[var]
+    except (KeyError, IndexError, ValueError):
+        return None
+
+
+def _id(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1] if iri.startswith("https://w3id.org/cdkg/id/") else shorten(iri)
+
+
+def _evidence(backend: Any, iris: set[str], properties: list[str] | None = None) -> dict[str, list[Evidence]]:
+    """Excerpts stating facts about each IRI (only facts with ``properties``, when given)."""
+    out: dict[str, list[Evidence]] = {}
+    wanted = sorted(iris)
+    restrict = values_block("p", properties) if properties else ""
+    for i in range(0, len(wanted), 200):
+        text = EVIDENCE % (values_block("e", wanted[i:i + 200]), restrict)
+        for row in backend.query(text):
+            issued = _get(row, "issued")
+            published = ""
+            if issued is not None:
+                dt = issued.datatype.value
+                published = format_date(issued.value, dt[len(XSD):]) if dt.startswith(XSD) else issued.value
+            publisher = _get(row, "publisher")
+            out.setdefault(row["e"].value, []).append(Evidence(
+                row["quote"].value, row["title"].value, publisher.value if publisher is not None else "",
+                published, row["g"].value, row["teaser"].value == "true"))
+    for items in out.values():
+        items.sort(key=lambda e: (e.teaser, _natural(e.excerpt)))
+    return out
+
+
+def _natural(iri: str) -> tuple[str, int]:
+    head, _, tail = iri.rpartition("/")
+    return (head, int(tail) if tail.isdigit() else 0)
+
+
+# --- Rendering -----------------------------------------------------------------------------
+
+INTRO = ("Each finding is a place where the sources in the graph show no coordination that the Cultural "
+         "Diplomacy Strategy to 2030 asks for. Absence in the graph is absence of evidence in these sources, "
+         "not proof of inaction: read each finding with the sources listed under it.")
+
+
+def _md(text: str) -> str:
+    """Text safe for Markdown: no HTML, no table or emphasis markup."""
+    return html.escape(text, quote=False).replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+
+
+def render(report: GapReport, fmt: str = "markdown") -> str:
+    """The report as ``markdown``, ``html`` (one self-contained page) or ``json``."""
+    if fmt == "json":
+        return json.dumps(report.to_dict(), ensure_ascii=False, indent=1)
+    if fmt == "markdown":
+        return _markdown(report)
+    if fmt == "html":
+        return _html(report)
+    raise UsageError(f"unknown report format {fmt!r}; choose markdown, html or json")
+
+
+def _markdown(report: GapReport) -> str:
+    lines = ["# Coordination gaps in the cultural diplomacy graph", "", INTRO, "",
+             "| kind | gap | findings |", "| --- | --- | --- |"]
+    for k in report.kinds:
+        lines.append(f"| {k.number} | {_md(k.title)} | {report.count(k.number)} |")
+    for k in report.kinds:
+        lines += ["", f"## {k.number}. {_md(k.title)}", "", _md(k.explanation), "",
+                  f"*What a finding proves:* {_md(k.proves)}  ", f"*What it does not prove:* {_md(k.does_not_prove)}  ",
+                  f"*Method:* {_md(k.method)}" + (f" — {_md(k.note)}" if k.note else ""), ""]
+        found = [f for f in report.findings if f.kind == k.number]
+        if not found:
+            lines.append("No findings.")
+        for n, f in enumerate(found, 1):
+            ids = ", ".join(f"`{e.id}`" for e in f.entities)
+            lines.append(f"{n}. **{_md(f.explanation)}** ({ids})")
+            for e in f.evidence:
+                meta = ", ".join(x for x in (e.publisher, e.published) if x)
+                lines.append(f"    - “{_md(e.quote)}” — *{_md(e.source)}*" + (f", {_md(meta)}" if meta else "")
+                             + (" (teaser)" if e.teaser else ""))
+    return "\n".join(lines) + "\n"
+
+
+def _html(report: GapReport) -> str:
+    e = html.escape
+    parts = ["<!DOCTYPE html>", '<html lang="%s"><head><meta charset="utf-8">' % e(report.lang),
+             "<title>Coordination gaps — cdkg</title>",
+             "<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
+             "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem}"
+             "blockquote{margin:.3rem 0 .3rem 1rem;color:#333;border-left:3px solid #ddd;padding-left:.6rem}"
+             ".meta{color:#555;font-size:90%}code{background:#f4f4f4}</style></head><body>",
+             "<h1>Coordination gaps in the cultural diplomacy graph</h1>", f"<p>{e(INTRO)}</p>",
+             "<table><tr><th>kind</th><th>gap</th><th>findings</th></tr>"]
+    for k in report.kinds:
+        parts.append(f'<tr><td>{k.number}</td><td><a href="#kind-{k.number}">{e(k.title)}</a></td>'
+                     f"<td>{report.count(k.number)}</td></tr>")
+    parts.append("</table>")
+    for k in report.kinds:
+        parts += [f'<h2 id="kind-{k.number}">{k.number}. {e(k.title)}</h2>', f"<p>{e(k.explanation)}</p>",
+                  f'<p class="meta"><b>Proves:</b> {e(k.proves)}<br><b>Does not prove:</b> {e(k.does_not_prove)}'
+                  f"<br><b>Method:</b> {e(k.method)}{(' — ' + e(k.note)) if k.note else ''}</p>"]
+        found = [f for f in report.findings if f.kind == k.number]
+        if not found:
+            parts.append("<p>No findings.</p>")
+            continue
+        parts.append("<ol>")
+        for f in found:
+            ids = ", ".join(f"<code>{e(x.id)}</code>" for x in f.entities)
+            parts.append(f"<li><b>{e(f.explanation)}</b> ({ids})")
+            for ev in f.evidence:
+                meta = ", ".join(x for x in (ev.publisher, ev.published) if x)
+                parts.append(f"<blockquote>“{e(ev.quote)}”<br><span class=\"meta\">{e(ev.source)}"
+                             f"{(', ' + e(meta)) if meta else ''}{' (teaser)' if ev.teaser else ''}</span></blockquote>")
+            parts.append("</li>")
+        parts.append("</ol>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"

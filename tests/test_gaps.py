@@ -1,0 +1,160 @@
+"""Coordination gaps: on a fixture built so the right answers are known, every kind finds
+exactly what it should and nothing else; on the bundled data, the gaps the articles describe,
+each with evidence."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+import kg
+import queries
+from queries import network as net
+from queries.gaps import Entity, Evidence, Finding, GapReport, kinds, render
+
+FIXTURE = Path(__file__).parent / "data" / "gaps"
+
+
+@pytest.fixture(scope="module")
+def fixture_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("gapfixture") / "build"
+    kg.build(FIXTURE, out)
+    return queries.find_gaps(build=out)
+
+
+def ids(report, kind, measure=None):
+    return sorted(tuple(e.id for e in f.entities) for f in report.findings
+                  if f.kind == kind and (measure is None or f.explanation.split(" — ", 1)[-1].startswith(measure)))
+
+
+def test_every_kind_is_described():
+    ks = kinds()
+    assert [k.number for k in ks] == list(range(1, 9))
+    for k in ks:
+        assert k.title and k.explanation and k.proves and k.does_not_prove and k.method
+
+
+def test_objective_with_no_plan_and_unnamed_objectives(fixture_report):
+    assert ids(fixture_report, 1) == [("o2", "s"), ("s",)]
+
+
+def test_locality_without_plan_follows_succession(fixture_report):
+    # PA has plan P; CB replaced PA and so carries P; only PC has none.
+    assert ids(fixture_report, 2) == [("pc",)]
+
+
+def test_heritage_no_event_uses(fixture_report):
+    assert ids(fixture_report, 3) == [("h2",)]
+
+
+def test_inactive_committee_member(fixture_report):
+    assert ids(fixture_report, 4) == [("m2", "sc")]
+
+
+def test_shared_mandate_never_meet(fixture_report):
+    assert ids(fixture_report, 5) == [("m1", "m2", "sc")]
+
+
+def test_structural_holes(fixture_report):
+    assert ids(fixture_report, 6, "broker") == [("x",)]
+    assert ids(fixture_report, 6, "articulation point") == [("x",)]
+    assert ids(fixture_report, 6, "bridge") == [("d1", "d2")]
+    assert ids(fixture_report, 6, "separate component") == [("d1", "d2"), ("m1",)]
+    constrained = ids(fixture_report, 6, "most constrained")
+    assert ("d1",) in constrained and ("d2",) in constrained and ("x",) not in constrained
+
+
+def test_statements_with_no_owner_or_follow_up(fixture_report):
+    # R1 has an owner (A1) and a follow-up event on its theme (E3): not a finding.
+    assert ids(fixture_report, 7) == [("r2", "x"), ("r3", "b1")]
+    by_id = {f.entities[0].id: f.explanation for f in fixture_report.findings if f.kind == 7}
+    assert "no organisation is asked to act, and no other event" in by_id["r2"]
+    assert by_id["r3"].endswith("no other event takes up its themes")
+
+
+def test_partner_with_a_single_channel(fixture_report):
+    assert ids(fixture_report, 8) == [("k", "e2")]
+
+
+def test_every_fixture_finding_carries_evidence(fixture_report):
+    assert all(f.evidence for f in fixture_report.findings)
+    [bridge] = [f for f in fixture_report.findings if f.explanation.split(" — ")[-1].startswith("bridge")]
+    assert bridge.evidence[0].quote == "Event E4 was attended by D1 and D2."
+
+
+def test_broker_between_two_cliques_and_a_disconnected_actor():
+    g = net.co_participation([(o, "e1") for o in "abc"] + [(o, "e2") for o in "def"] + [("x", "e1"), ("x", "e2"),
+                                                                                        ("lonely", "e3")])
+    analysis = net.analyse(g)
+    found = {(f.measure, tuple(f.nodes)) for f in analysis.findings}
+    assert ("broker", ("x",)) in found and ("articulation", ("x",)) in found
+    assert ("component", ("lonely",)) in found
+    assert not [f for f in analysis.findings if f.measure == "bridge"]
+    assert g.edges["a", "x"] == {"weight": 1, "events": ["e1"]}
+    assert analysis.sampled is None
+
+
+def test_betweenness_is_sampled_with_a_fixed_seed_above_the_threshold():
+    g = nx.barbell_graph(30, 5)
+    pairs = [(str(a), f"e{a}-{b}") for a, b in g.edges] + [(str(b), f"e{a}-{b}") for a, b in g.edges]
+    graph = net.co_participation(pairs)
+    first = net.analyse(graph, sample_above=20, seed=7)
+    again = net.analyse(graph, sample_above=20, seed=7)
+    assert first.sampled == 20 and first.seed == 7
+    assert [(f.measure, f.nodes, f.value) for f in first.findings] == [(f.measure, f.nodes, f.value)
+                                                                         for f in again.findings]
+
+
+def test_the_bundled_articles_gaps(built):
+    report = queries.find_gaps(build=built)
+    # Only Thừa Thiên Huế (and Huế city, its successor) has an implementing plan in these sources.
+    assert ids(report, 2) == [("dien_bien",), ("ha_noi",)]
+    assert ids(report, 3) == [("complex_of_hue_monuments", "unesco"), ("xoe_thai", "unesco")]
+    [objectives] = [f for f in report.findings if f.kind == 1]
+    assert "5 objectives stated, 3 named" in objectives.explanation
+    assert "5 mục tiêu cơ bản" in objectives.evidence[0].quote
+    # MoFA and Thừa Thiên Huế's People's Committee both carry the 2030 strategy but never meet.
+    assert ("mofa", "ubnd_thua_thien_hue", "strategy_2030") in ids(report, 5)
+    brokers = [f for f in report.findings if f.kind == 6 and " — broker" in f.explanation]
+    assert brokers[0].entities[0].id == "mofa"  # the highest betweenness comes first
+    assert ("mexico", "ev_hanoi_receives_latin_american_ambassadors") in ids(report, 8)
+    assert all(f.evidence for f in report.findings)
+    assert all(e.quote and e.source for f in report.findings for e in f.evidence)
+
+
+def test_reports_escape_what_they_show():
+    nasty = '<img src=x onerror=alert(1)>'
+    report = GapReport("en", [k for k in kinds() if k.number == 3],
+                       [Finding(3, "heritage-without-events", f"{nasty} — no event",
+                                [Entity("https://w3id.org/cdkg/id/heritage/x", "x", nasty)],
+                                [Evidence(f"quote {nasty}", "source | *bold*", "", "", "g", False)])])
+    page = render(report, "html")
+    assert nasty not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    md = render(report, "markdown")
+    assert nasty not in md and "source \\| \\*bold\\*" in md
+    data = json.loads(render(report, "json"))
+    assert data["findings"][0]["entities"][0]["label"] == nasty
+
+
+def test_cli_formats_and_exit_codes(built, tmp_path):
+    def cdkg(*args):
+        return subprocess.run([sys.executable, "-m", "kg.cli", "gaps", "--build", str(built), *args],
+                              capture_output=True, text=True, timeout=300)
+
+    md = cdkg("--kind", "2")
+    assert md.returncode == 0 and "| 2 | Localities with no implementing plan | 2 |" in md.stdout
+    assert cdkg("--kind", "localities-without-plan", "--fail-on-gaps").returncode == 1
+    assert cdkg("--kind", "committee-members-inactive", "--fail-on-gaps").returncode == 0
+    bad = cdkg("--kind", "99")
+    assert bad.returncode == 2 and "unknown gap kind" in bad.stderr
+    page = cdkg("--format", "html", "--output", str(tmp_path / "gaps.html"), "--lang", "vi")
+    assert page.returncode == 0 and "findings" in page.stderr
+    html_text = (tmp_path / "gaps.html").read_text(encoding="utf-8")
+    assert html_text.startswith("<!DOCTYPE html>") and "Điện Biên" in html_text
+    data = json.loads(cdkg("--format", "json").stdout)
+    assert {k["number"] for k in data["kinds"]} == set(range(1, 9))
