@@ -67,7 +67,7 @@ def build(sources: Path | str | None = None, out: Path | str | None = None,
     try:
         step(1)
         store = ox.Store(str(staged / STORE_DIR))
-        store.extend(corpus.quads)
+        store.bulk_extend(corpus.quads)
         store.load(path=str(ontology_path()), format=ox.RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
         step(2)
         findings = check_corpus(corpus, store) if check else []

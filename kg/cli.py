@@ -120,6 +120,8 @@ def validate(
     sources: Optional[Path] = typer.Option(
         None, "--sources", "-s", help="Folder with curated/*.yaml and articles/*.txt (default: the bundled sources)."),
     show_warnings: bool = typer.Option(True, "--warnings/--no-warnings", help="List warnings too."),
+    engine: str = typer.Option("sparql", "--engine", help="SHACL engine: sparql (shapes compiled to SPARQL, "
+                               "fast) or pyshacl (the reference implementation)."),
 ) -> None:
     """Check curated sources without building: schema, quotes, references, SHACL shapes, ontology.
 
@@ -132,7 +134,12 @@ def validate(
     """
     from kg.validation import validate as run_validate
 
-    report = run_validate(sources)
+    from kg.errors import UsageError
+    from kg.validation import ENGINES
+
+    if engine not in ENGINES:
+        raise UsageError(f"--engine is one of {', '.join(ENGINES)}")
+    report = run_validate(sources, engine=engine)
     for finding in report.violations:
         err.print(f"[bold red]violation[/] {escape(str(finding))}", soft_wrap=True)
     if show_warnings:

@@ -24,16 +24,21 @@ SELECT ?class (COUNT(DISTINCT ?e) AS ?n) (SAMPLE(?en) AS ?label_en) (SAMPLE(?vi)
 """
 
 _SOURCES = _PREFIX_DECL + f"""
-SELECT ?src ?title ?kind ?publisher ?issued ?file
-       (COUNT(DISTINCT ?ev) AS ?excerpts) (SUM(?facts) AS ?nfacts) WHERE {{
+SELECT ?src ?title ?kind ?publisher ?issued ?file (COUNT(DISTINCT ?ev) AS ?excerpts) WHERE {{
   GRAPH <{PROVENANCE_GRAPH}> {{
     ?src cd:sourceFile ?file ; dcterms:title ?title ; a ?kind .
     OPTIONAL {{ ?src dcterms:publisher ?publisher }}
     OPTIONAL {{ ?src dcterms:issued ?issued }}
     OPTIONAL {{ ?ev prov:wasQuotedFrom ?src }}
   }}
-  OPTIONAL {{ SELECT ?ev (COUNT(*) AS ?facts) WHERE {{ GRAPH ?ev {{ ?s ?p ?o }} }} GROUP BY ?ev }}
 }} GROUP BY ?src ?title ?kind ?publisher ?issued ?file ORDER BY ?file
+"""
+
+_SOURCE_FACTS = _PREFIX_DECL + f"""
+SELECT ?src (COUNT(*) AS ?n) WHERE {{
+  GRAPH <{PROVENANCE_GRAPH}> {{ ?ev prov:wasQuotedFrom ?src }}
+  GRAPH ?ev {{ ?s ?p ?o }}
+}} GROUP BY ?src
 """
 
 _SOURCE_ENTITIES = _PREFIX_DECL + f"""
@@ -102,17 +107,18 @@ def compute_stats(store: ox.Store) -> Stats:
         for r in store.query(_CLASSES)
     ]
     per_source_entities = {r["src"].value: _int(r["n"]) for r in store.query(_SOURCE_ENTITIES)}
+    per_source_facts = {r["src"].value: _int(r["n"]) for r in store.query(_SOURCE_FACTS)}
     sources = [
         SourceCount(
             r["src"].value.removeprefix(ID + "source/"), _str(r["file"]), _str(r["title"]),
             shorten(r["kind"].value).removeprefix("cd:"), _str(r["publisher"]), _str(r["issued"]),
-            _int(r["excerpts"]), _int(r["nfacts"]), per_source_entities.get(r["src"].value, 0),
+            _int(r["excerpts"]), per_source_facts.get(r["src"].value, 0), per_source_entities.get(r["src"].value, 0),
         )
         for r in store.query(_SOURCES)
     ]
     triples = _int(next(iter(store.query(_TOTALS)))["triples"])
     graphs = [g for g in store.named_graphs() if g != ONTOLOGY_GRAPH]
-    quads = sum(1 for g in graphs for _ in store.quads_for_pattern(None, None, None, g))
+    quads = len(store) - sum(1 for _ in store.quads_for_pattern(None, None, None, ONTOLOGY_GRAPH))
     entities = _int(next(iter(store.query(
         f'SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ GRAPH ?rec {{ ?e a ?c }} '
         f'FILTER(STRSTARTS(STR(?rec), "{ID}entities/")) }}')))["n"])

@@ -14,6 +14,10 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 Path_ = tuple[Any, ...]
 
+#: libyaml's parser when PyYAML was built with it (much faster); the pure-Python one otherwise.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR = "tag:yaml.org,2002:str"
+
 
 class YamlProblem(ValueError):
     """The text is not valid YAML for a curated source; ``line`` says where."""
@@ -27,7 +31,7 @@ class YamlProblem(ValueError):
 def load_yaml_text(text: str) -> tuple[Any, dict[Path_, int]]:
     """Parse ``text``; return the data and a map from key path to 1-based line."""
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
     except yaml.reader.ReaderError as exc:
         raise YamlProblem(f"the file holds a character YAML does not allow ({exc.character!r})",
                           text.count("\n", 0, exc.position) + 1,
@@ -70,6 +74,8 @@ def load_yaml_text(text: str) -> tuple[Any, dict[Path_, int]]:
             return out
         if isinstance(n, SequenceNode):
             return [convert(item, path + (i,)) for i, item in enumerate(n.value)]
+        if n.tag == _STR and n.style is None or n.tag == _STR and n.style in ('"', "'"):
+            return n.value if n.style is None else scalars.construct_object(n)
         return scalars.construct_object(n)
 
     try:
