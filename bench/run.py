@@ -1,0 +1,262 @@
+"""Benchmarks: cdkg side by side with plain rdflib on the same synthetic corpus, in one run.
+
+    python bench/run.py --size 100k            # one table, medians of 3 repetitions
+    python bench/run.py --quick                # 10k, what CI runs so the benchmark cannot rot
+
+Rows: build (load + validate + write), every named query and gap rule, the network analysis,
+export to Turtle and N-Quads (with pyoxigraph's own dump as the baseline), HTML generation for
+500 / 2,000 / 10,000 nodes (against pyvis), peak memory of a build, and the start-up time of
+`cdkg --help` and `cdkg query`.  Each row that has a plain-rdflib (or pyvis) equivalent runs it
+on the same input and prints the ratio.  rdflib is not run above --rdflib-max-size, or is cut
+at --rdflib-timeout seconds; such rows say so.  Nothing here asserts a timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import resource
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.generate import SIZES, generate  # noqa: E402
+
+
+class TimedOut(Exception):
+    pass
+
+
+@contextmanager
+def deadline(seconds: float):
+    def handler(signum, frame):
+        raise TimedOut()
+
+    old = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def median_time(fn: Callable[[], Any], reps: int, timeout: float | None = None) -> float | str:
+    """Median wall time of ``reps`` runs; 'timeout' / 'error: …' when a run does not finish."""
+    times = []
+    for _ in range(reps):
+        gc.collect()
+        t0 = time.perf_counter()
+        try:
+            if timeout:
+                with deadline(timeout):
+                    fn()
+            else:
+                fn()
+        except TimedOut:
+            return f"> {timeout:g} s"
+        except Exception as exc:  # a library that cannot run a query is reported, not fatal
+            return f"error: {type(exc).__name__}"
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def fmt(value: float | str | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def ratio(ours: float | str | None, theirs: float | str | None) -> str:
+    if isinstance(ours, float) and isinstance(theirs, float) and ours > 0:
+        return f"{theirs / ours:.1f}×"
+    return "—"
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.rows: list[tuple[str, Any, Any, str]] = []
+        self.rdflib_ok = SIZES.get(args.size, int(args.size) if str(args.size).isdigit() else 0) \
+            <= SIZES[args.rdflib_max_size]
+
+    def row(self, name: str, ours: Any, theirs: Any = None, note: str = "") -> None:
+        self.rows.append((name, ours, theirs, note))
+        print(f"  {name:48} {fmt(ours):>12} {fmt(theirs):>12} {ratio(ours, theirs):>8} {note}", flush=True)
+
+    def table(self) -> str:
+        lines = ["| benchmark | cdkg | plain rdflib / pyvis | ratio | note |", "| --- | ---: | ---: | ---: | --- |"]
+        for name, ours, theirs, note in self.rows:
+            lines.append(f"| {name} | {fmt(ours)} | {fmt(theirs)} | {ratio(ours, theirs)} | {note} |")
+        return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", default="10k", help="10k, 100k or 1m (triples of the synthetic corpus)")
+    parser.add_argument("--quick", action="store_true", help="10k corpus, viz at 500 nodes only")
+    parser.add_argument("--reps", type=int, default=3, help="repetitions per row (median)")
+    parser.add_argument("--rdflib-timeout", type=float, default=120.0, help="seconds before an rdflib row is cut")
+    parser.add_argument("--rdflib-max-size", default="100k", help="largest size at which rdflib runs at all")
+    parser.add_argument("--work", type=Path, default=None, help="working folder (default: a temporary one)")
+    parser.add_argument("--results", type=Path, default=None, help="also write the table (Markdown) here")
+    args = parser.parse_args()
+    if args.quick:
+        args.size = "10k"
+    work = args.work or Path(tempfile.mkdtemp(prefix=f"cdkg-bench-{args.size}-"))
+    bench = Bench(args)
+    print(f"cdkg benchmark, size {args.size}, {args.reps} repetitions, work folder {work}", flush=True)
+
+    sources = work / "sources"
+    if not (sources / "curated").is_dir():
+        t0 = time.perf_counter()
+        generate(args.size, sources)
+        print(f"  generated the corpus in {time.perf_counter() - t0:.1f} s", flush=True)
+
+    import kg
+    import pyoxigraph as ox
+
+    build_dir = work / "build"
+    ours = median_time(lambda: kg.build(sources, build_dir), args.reps)
+    stats = kg.stats(build_dir)
+    nq = work / "kg.nq"
+    kg.export("nquads", nq, build=build_dir)
+
+    rdflib_ds = None
+    theirs: Any = "skipped"
+    if bench.rdflib_ok:
+        import rdflib
+
+        def rdflib_build():
+            ds = rdflib.Dataset(default_union=True)
+            ds.parse(nq, format="nquads")
+            ds.serialize(format="trig")
+            return ds
+
+        theirs = median_time(rdflib_build, args.reps, args.rdflib_timeout)
+        rdflib_ds = rdflib.Dataset(default_union=True)
+        rdflib_ds.parse(nq, format="nquads")
+    bench.row(f"build: {stats.quads:,} quads, {stats.excerpts:,} excerpts", ours, theirs,
+              "cdkg: load + validate (shapes, checks) + store + kg.ttl + kg.trig; rdflib: parse N-Quads + write TriG")
+
+    peak = subprocess.run([sys.executable, "-c", (
+        "import resource, sys; sys.path.insert(0, %r); import kg; kg.build(%r, %r); "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)") % (str(ROOT), str(sources), str(work / "b2"))],
+        capture_output=True, text=True, check=True)
+    bench.row("peak memory of a build (RSS)", None, None, f"{int(peak.stdout.split()[-1]) / 1024:.0f} MB")
+
+    # Named queries and gap rules: the query text as shipped, on the store and on rdflib.
+    import queries
+    from kg.sparql import LocalBackend
+    from queries.gaps import rule_files
+
+    backend = LocalBackend(build_dir)
+    texts = [(q.name, q.text) for q in queries.library().values()]
+    texts += [(f"gap rule {p.stem}", p.read_text(encoding="utf-8")) for p in rule_files().values()]
+    sum_ours, sum_theirs, all_rdflib = 0.0, 0.0, True
+    for name, text in texts:
+        ours = median_time(lambda: list(backend.query(text)), args.reps)
+        theirs = "skipped"
+        if rdflib_ds is not None:
+            theirs = median_time(lambda: list(rdflib_ds.query(text)), args.reps, args.rdflib_timeout)
+        if isinstance(ours, float):
+            sum_ours += ours
+        if isinstance(theirs, float):
+            sum_theirs += theirs
+        else:
+            all_rdflib = False
+        bench.row(f"query {name}", ours, theirs)
+    bench.row("all named queries and gap rules", sum_ours, sum_theirs if rdflib_ds is not None else "skipped",
+              "" if all_rdflib else "rdflib sum leaves out rows that did not finish")
+
+    from queries import network as net
+
+    ours = median_time(lambda: net.analyse(net.co_participation(net.participation(backend))), args.reps)
+    theirs = "skipped"
+    if rdflib_ds is not None:
+        theirs = median_time(lambda: net.analyse(net.co_participation(
+            [(r[0].toPython() if False else str(r[0]), str(r[1])) for r in rdflib_ds.query(net.PARTICIPATION)])),
+            args.reps, args.rdflib_timeout)
+    graph = net.co_participation(net.participation(backend))
+    bench.row(f"network analysis ({graph.number_of_nodes():,} organisations, {graph.number_of_edges():,} links)",
+              ours, theirs, "SPARQL participation + networkx measures")
+
+    from kg.exporter import serialize
+
+    store = backend.store
+    ours_ttl = median_time(lambda: serialize(store, "turtle"), args.reps)
+    ours_nq = median_time(lambda: serialize(store, "nquads"), args.reps)
+    dump_trig = median_time(lambda: store.dump(format=ox.RdfFormat.TRIG), args.reps)
+    dump_nq = median_time(lambda: store.dump(format=ox.RdfFormat.N_QUADS), args.reps)
+    theirs_ttl = theirs_nq = "skipped"
+    if rdflib_ds is not None:
+        theirs_ttl = median_time(lambda: rdflib_ds.serialize(format="turtle"), args.reps, args.rdflib_timeout)
+        theirs_nq = median_time(lambda: rdflib_ds.serialize(format="nquads"), args.reps, args.rdflib_timeout)
+    bench.row("export Turtle (union, each triple once)", ours_ttl, theirs_ttl,
+              f"pyoxigraph's own TriG dump: {fmt(dump_trig)} ({ratio(dump_trig, ours_ttl)} of it)")
+    bench.row("export N-Quads", ours_nq, theirs_nq,
+              f"pyoxigraph's own N-Quads dump: {fmt(dump_nq)} ({ratio(dump_nq, ours_nq)} of it)")
+
+    import networkx as nx
+
+    import viz
+
+    for n in ([500] if args.quick else [500, 2000, 10000]):
+        g = nx.gnm_random_graph(n, 2 * n, seed=1)
+        nx.set_node_attributes(g, {i: f"Cơ quan {i}" for i in g}, "label")
+        ours = median_time(lambda: viz.render_networkx(g), args.reps)
+
+        def with_pyvis():
+            from pyvis.network import Network
+
+            net_ = Network(cdn_resources="in_line")
+            net_.from_nx(g)
+            net_.generate_html()
+
+        theirs = median_time(with_pyvis, 1 if n >= 10000 else args.reps, args.rdflib_timeout)
+        bench.row(f"HTML graph of {n:,} nodes", ours, theirs, "pyvis from_nx + generate_html" +
+                  (" (1 run)" if n >= 10000 else ""))
+
+    bundled = work / "bundled-build"
+    kg.build(None, bundled)
+
+    def wall(cmd: list[str]) -> float:
+        times = []
+        for _ in range(max(5, args.reps)):
+            t0 = time.perf_counter()
+            subprocess.run(cmd, capture_output=True, check=True)
+            times.append(time.perf_counter() - t0)
+        return statistics.median(times)
+
+    cdkg_cmd = [sys.executable, "-m", "kg.cli"]
+    bench.row("`cdkg --help` (process wall time)", wall(cdkg_cmd + ["--help"]), None)
+    bench.row("`cdkg query cq06` on the bundled graph (process)", wall(cdkg_cmd + ["query", "cq06", "--build",
+                                                                                   str(bundled)]), None)
+
+    machine = (f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+               f"pyoxigraph {ox.__version__ if hasattr(ox, '__version__') else ''}")
+    header = (f"Size {args.size}: {stats.triples:,} distinct triples ({stats.quads:,} quads), "
+              f"medians of {args.reps} runs. {machine}.\n\nCommand: `python bench/run.py --size {args.size}"
+              + (" --quick" if args.quick else "") + "`\n")
+    text = header + "\n" + bench.table() + "\n"
+    print()
+    print(text)
+    if args.results:
+        args.results.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
