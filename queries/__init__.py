@@ -12,6 +12,8 @@ pandas, ``.serialize("csv")`` for the standard SPARQL results formats.
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 from typing import Any
 
@@ -106,5 +108,8 @@ def _select(name: str, text: str, backend: Any, lang: str, allow_service: bool, 
         return list(answer)
     variables = [v.value for v in answer.variables]
     terms = [[row[v] for v in variables] for row in answer]
+    if not re.search(r"(?i)\bORDER\s+BY\b", guard._blank(text)):
+        # A stable order without asking the engine to sort (slow on large results): by value.
+        terms.sort(key=lambda row: ["" if t is None else t.value for t in row])
     iris = {t.value for row in terms for t in row if isinstance(t, ox.NamedNode)}
     return QueryResult(name, variables, terms, label_map(backend, iris, lang))
