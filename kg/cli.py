@@ -497,7 +497,7 @@ def push(
         task = bar.add_task("push", total=1)
         sent = run_push(endpoint, build_dir, graph_store=graph_store, user=user, password=password, timeout=timeout,
                         progress=lambda i, n, _g: bar.update(task, total=n, completed=i))
-    out.print(f"Pushed {len(sent)} named graphs ({sum(sent.values())} triples) to {endpoint}")
+    out.print(f"Pushed {len(sent)} named graphs ({sum(sent.values())} triples, the ontology included) to {endpoint}")
 
 
 @app.command()
