@@ -55,6 +55,31 @@ def co_participation(pairs: list[tuple[str, str]]) -> nx.Graph:
     return graph
 
 
+def burt_constraint(graph: nx.Graph, weight: str = "weight") -> dict[str, float]:
+    """Burt's constraint of every node with at least one link, with sparse matrices (scipy).
+
+    Same values as ``networkx.constraint`` on an undirected graph — c(i) = Σ_j (p_ij + Σ_q p_iq p_qj)²
+    over the neighbours j of i, with p the row-normalised link weights — but as two sparse
+    products instead of a Python loop per pair of neighbours, which takes minutes on the dense
+    co-participation graphs that hub agencies make.
+    """
+    import numpy as np
+    import scipy.sparse as sp
+
+    nodes = [n for n in graph if graph.degree(n) > 0]
+    if not nodes:
+        return {}
+    w = nx.to_scipy_sparse_array(graph, nodelist=nodes, weight=weight, format="csr").astype(float)
+    w.setdiag(0)
+    w.eliminate_zeros()
+    totals = np.asarray(w.sum(axis=1)).ravel()
+    p = sp.diags(1.0 / totals) @ w
+    indirect = p @ p
+    c = p + indirect.multiply(p != 0)  # only the terms for j a neighbour of i
+    values = np.asarray(c.multiply(c).sum(axis=1)).ravel()
+    return {n: float(v) for n, v in zip(nodes, values)}
+
+
 @dataclass
 class NetworkFinding:
     measure: str  # broker | constrained | articulation | bridge | component
@@ -85,9 +110,8 @@ def analyse(graph: nx.Graph, top: int = 5, sample_above: int = SAMPLE_ABOVE, see
         findings += [NetworkFinding("broker", [node], round(v, 4),
                                     detail=f"lies on {v:.0%} of the shortest paths between other organisations")
                      for v, node in brokers]
-        connected = [node for node in graph if graph.degree(node) > 0]
-        constraint = nx.constraint(graph, nodes=connected, weight="weight")
-        ranked = sorted(((v, node) for node, v in constraint.items() if v == v), reverse=True)[:top]
+        constraint = burt_constraint(graph)
+        ranked = sorted(((v, node) for node, v in constraint.items()), reverse=True)[:top]
         findings += [NetworkFinding("constrained", [node], round(v, 4),
                                     detail=f"Burt's constraint {v:.2f}: its contacts are few and tied to each other")
                      for v, node in ranked]

@@ -158,3 +158,17 @@ def test_cli_formats_and_exit_codes(built, tmp_path):
     assert html_text.startswith("<!DOCTYPE html>") and "Điện Biên" in html_text
     data = json.loads(cdkg("--format", "json").stdout)
     assert {k["number"] for k in data["kinds"]} == set(range(1, 9))
+
+
+def test_sparse_constraint_equals_networkx():
+    import random
+
+    for seed in range(4):
+        g = nx.gnm_random_graph(30, 120, seed=seed)
+        for a, b in g.edges:
+            g.edges[a, b]["weight"] = random.Random(seed * 1000 + a * 31 + b).randint(1, 5)
+        g.add_node("isolated")
+        ours = net.burt_constraint(g)
+        reference = nx.constraint(g, nodes=[n for n in g if g.degree(n)], weight="weight")
+        assert set(ours) == set(reference)
+        assert max(abs(ours[n] - reference[n]) for n in reference) < 1e-9
