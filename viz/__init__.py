@@ -18,6 +18,8 @@ KINDS = {"organisations": "organisation", "events": "event", "documents": "docum
 
 #: Above this many nodes the layout is computed in Python and physics is switched off.
 PHYSICS_LIMIT = 300
+#: Above this many nodes the Python layout is spectral rather than force-directed.
+SPRING_LIMIT = 1000
 
 
 def render(build: Path | str | None = None, *, focus: str | None = None, depth: int = 1, kind: str = "all",
@@ -97,7 +99,22 @@ def _layout(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> None:
     g.add_nodes_from(n["id"] for n in nodes)
     g.add_edges_from((e["from"], e["to"]) for e in edges)
     n = g.number_of_nodes()
-    pos = nx.spring_layout(g, seed=7, iterations=30 if n <= 3000 else 10, scale=max(400.0, 12.0 * n ** 0.5))
+    scale = max(400.0, 12.0 * n ** 0.5)
+    if n <= SPRING_LIMIT:
+        pos = nx.spring_layout(g, seed=7, iterations=30, scale=scale)
+    else:
+        # Force-directed layout is quadratic; above the limit, a spectral layout (sparse
+        # eigenvectors, scipy) placed per connected component on a grid is near-linear.
+        pos = {}
+        components = sorted(nx.connected_components(g), key=len, reverse=True)
+        side = int(len(components) ** 0.5) + 1
+        for k, comp in enumerate(components):
+            sub = g.subgraph(comp)
+            size = scale * (len(comp) / n) ** 0.5
+            local = nx.spectral_layout(sub, scale=size) if len(comp) > 2 else {v: (i * 20.0, 0.0) for i, v in enumerate(comp)}
+            ox_, oy = (k % side) * 2.2 * scale / side, (k // side) * 2.2 * scale / side
+            for v, (x, y) in local.items():
+                pos[v] = (x + ox_, y + oy)
     for node in nodes:
         x, y = pos[node["id"]]
         node["x"], node["y"] = float(x), float(y)
