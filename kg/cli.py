@@ -512,26 +512,12 @@ def serve(
         cdkg serve --port 7878
         cdkg query cq04 --endpoint http://127.0.0.1:7878/query
     """
-    from kg.serve import server_command
+    from kg.serve import server_command, serve as run_serve
 
-    import subprocess
-
-    cmd = server_command(build_dir, port)
+    server_command(build_dir, port)  # fails early, with the fix, when nothing is built or oxigraph is missing
     err.print(f"Serving {build_dir}/ at http://127.0.0.1:{port}/ (SPARQL endpoint http://127.0.0.1:{port}/query); "
               "Ctrl-C stops it.")
-    import signal
-
-    def stop(_signum: int, _frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)  # so that stopping cdkg also stops the server
-    process = subprocess.Popen(cmd)
-    try:
-        code = process.wait()
-    except KeyboardInterrupt:
-        process.terminate()
-        code = process.wait()
-    raise typer.Exit(0 if code in (0, -2, -15) else code)
+    raise typer.Exit(run_serve(build_dir, port))
 
 
 def main() -> None:

@@ -23,11 +23,22 @@ def server_command(build: Path | str | None = None, port: int = 7878, host: str 
 
 
 def serve(build: Path | str | None = None, port: int = 7878, host: str = "127.0.0.1") -> int:
-    """Run the server in the foreground until interrupted; returns its exit code."""
+    """Run the server in the foreground until interrupted (Ctrl-C or SIGTERM, which also stop
+    the server); returns 0 when it was stopped that way, else the server's exit code."""
+    import signal
+
     cmd = server_command(build, port, host)
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
     process = subprocess.Popen(cmd)
     try:
-        return process.wait()
+        code = process.wait()
     except KeyboardInterrupt:
         process.terminate()
-        return process.wait()
+        code = process.wait()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    return 0 if code in (0, -2, -15) else code
