@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 import rdflib
 
-COMMANDS = ["build", "export", "stats", "why"]
+from kg.cli import app
+
+COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands)
 
 
 def cdkg(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -22,6 +24,8 @@ def test_every_command_has_help_with_an_example(command):
     result = cdkg(command, "--help")
     assert result.returncode == 0
     assert "Example:" in result.stdout and f"cdkg {command}" in result.stdout
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"cdkg {command}" in readme, "every command is shown in the README"
 
 
 def test_build_stats_why_export(tmp_path):
