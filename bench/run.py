@@ -17,7 +17,6 @@ import argparse
 import gc
 import os
 import platform
-import resource
 import signal
 import statistics
 import subprocess
@@ -198,7 +197,7 @@ def main() -> None:
     theirs = "skipped"
     if rdflib_ds is not None:
         theirs = median_time(lambda: net.analyse(net.co_participation(
-            [(r[0].toPython() if False else str(r[0]), str(r[1])) for r in rdflib_ds.query(net.PARTICIPATION)])),
+            [(str(r[0]), str(r[1])) for r in rdflib_ds.query(net.PARTICIPATION)])),
             args.reps, args.rdflib_timeout)
     graph = net.co_participation(net.participation(backend))
     bench.row(f"network analysis ({graph.number_of_nodes():,} organisations, {graph.number_of_edges():,} links)",

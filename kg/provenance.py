@@ -18,7 +18,7 @@ from kg.errors import EntityNotFound
 from kg.sparql import LocalBackend, label_map
 from kg.store import ONTOLOGY_GRAPH, open_store
 from loaders.dates import format_date
-from ontology import ID, PREFIXES, PROVENANCE_GRAPH, XSD, shorten
+from ontology import ID, PREFIXES, PROVENANCE_GRAPH, XSD, natural_key, shorten
 
 _PREFIX_DECL = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 
@@ -162,13 +162,8 @@ def why(entity: str, build: Path | str | None = None, lang: str = "en") -> WhyRe
         )
         for r in rows
     ]
-    statements.sort(key=lambda st: (st.source, _natural_evidence(st.evidence), st.predicate_label, st.object_label))
+    statements.sort(key=lambda st: (st.source, natural_key(st.evidence), st.predicate_label, st.object_label))
     return WhyResult(iri, _local_id(iri), names.get(iri, labels[0]), labels, statements)
-
-
-def _natural_evidence(iri: str) -> int:
-    tail = iri.rsplit("/", 1)[-1]
-    return int(tail) if tail.isdigit() else 0
 
 
 __all__ = ["why", "find_entity", "fold", "WhyResult", "Statement"]

@@ -9,14 +9,13 @@ graph is "data".
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Iterator
 
 import pyoxigraph as ox
 
 from kg.errors import NotBuiltError
-from ontology import ONTOLOGY_IRI
+from ontology import ONTOLOGY_IRI, natural_key
 
 DEFAULT_BUILD = Path("build")
 STORE_DIR = "store"
@@ -42,7 +41,7 @@ def open_store(build: Path | str | None = None) -> ox.Store:
 
 def data_graphs(store: ox.Store) -> list[ox.NamedNode | ox.BlankNode]:
     """Every named graph except the ontology's, sorted by IRI."""
-    return sorted((g for g in store.named_graphs() if g != ONTOLOGY_GRAPH), key=_natural)
+    return sorted((g for g in store.named_graphs() if g != ONTOLOGY_GRAPH), key=lambda g: natural_key(g.value))
 
 
 def data_quads(store: ox.Store) -> Iterator[ox.Quad]:
@@ -57,11 +56,6 @@ def data_triples(store: ox.Store) -> list[ox.Triple]:
     seen = {ox.Triple(q.subject, q.predicate, q.object) for g in data_graphs(store)
             for q in store.quads_for_pattern(None, None, None, g)}
     return sorted(seen, key=_subject_key)
-
-
-def _natural(g: ox.NamedNode | ox.BlankNode) -> list[str | int]:
-    """Sort key that puts .../evidence/x/2 before .../evidence/x/10."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", g.value)]
 
 
 def _subject_key(t: ox.Triple) -> str:

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from kg.errors import CdkgError, SourceError
 from kg.store import ONTOLOGY_GRAPH
 from loaders.curated import Corpus, default_sources, load_corpus
-from ontology import ontology_path, shorten
+from ontology import ontology_path, short_id, shorten
 
 SHAPES_HINTS = {
     "LabelledEntity": "give the entity both labels in its curated file: vi: \"…\" and en: \"…\"",
@@ -146,7 +146,7 @@ def _shacl(corpus: Corpus, store: ox.Store) -> list[Finding]:
         severity = "warning" if results.value(result, sh.resultSeverity) == sh.Warning else "violation"
         file, line = _locate(corpus, focus)
         what = shorten(str(path)) + ": " if isinstance(path, rdflib.URIRef) else ""
-        findings.append(Finding(file, line, _short(focus), f"shape {shape}", what + message,
+        findings.append(Finding(file, line, short_id(focus), f"shape {shape}", what + message,
                                 SHAPES_HINTS.get(shape, ""), severity))
     return sorted(findings, key=lambda f: (f.severity, f.file, f.line or 0, f.entity, f.message))
 
@@ -158,7 +158,7 @@ def _shacl_sparql(corpus: Corpus, store: ox.Store) -> list[Finding]:
     for r in shacl.run(store):
         file, line = _locate(corpus, r.focus)
         what = shorten(r.path) + ": " if r.path else ""
-        findings.append(Finding(file, line, _short(r.focus), f"shape {r.shape}", what + r.message,
+        findings.append(Finding(file, line, short_id(r.focus), f"shape {r.shape}", what + r.message,
                                 SHAPES_HINTS.get(r.shape, ""), r.severity))
     return sorted(findings, key=lambda f: (f.severity, f.file, f.line or 0, f.entity, f.message))
 
@@ -187,10 +187,7 @@ def _checks(corpus: Corpus, store: ox.Store) -> list[Finding]:
         for row in store.query(parse_file(path).text):
             focus = row["focus"].value
             file, line = _locate(corpus, focus)
-            findings.append(Finding(file or "ontology/cdkg.ttl" if not file else file, line, _short(focus), rule,
+            findings.append(Finding(file or "ontology/cdkg.ttl", line, short_id(focus), rule,
                                     row["message"].value, header.get("hint", "")))
     return findings
 
-
-def _short(iri: str) -> str:
-    return iri.rsplit("/", 1)[-1] if iri.startswith("https://w3id.org/cdkg/id/") else shorten(iri)

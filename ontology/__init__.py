@@ -62,6 +62,18 @@ def output_prefixes() -> dict[str, str]:
     return out
 
 
+def short_id(iri: str) -> str:
+    """An individual's curated id (``ha_kim_ngoc``), or the CURIE of any other IRI."""
+    return iri.rsplit("/", 1)[-1] if iri.startswith(ID) else shorten(iri)
+
+
+def natural_key(iri: str) -> list[str | int]:
+    """Sort key that puts .../evidence/x/2 before .../evidence/x/10."""
+    import re
+
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", iri)]
+
+
 def ontology_path() -> Path:
     """Path of ``cdkg.ttl`` inside the installed package."""
     return Path(str(resources.files(__package__) / "cdkg.ttl"))

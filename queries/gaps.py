@@ -24,7 +24,7 @@ import pyoxigraph as ox
 from kg.errors import UsageError
 from kg.sparql import PREFIX_DECL, label_map, values_block
 from loaders.dates import format_date
-from ontology import XSD, expand, shorten
+from ontology import XSD, expand, natural_key, short_id, shorten
 
 NETWORK_KIND = 6
 NETWORK = {
@@ -191,7 +191,7 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
             focused[kind.number] = _evidence(backend, kind_iris, kind.evidence_properties) if kind_iris else {}
     findings = []
     for kind, iris, detail, value, events in raw:
-        entities = [Entity(i, _id(i), labels.get(i) or shorten(i)) for i in iris]
+        entities = [Entity(i, short_id(i), labels.get(i) or shorten(i)) for i in iris]
         if kind.number != NETWORK_KIND and len(entities) >= 2 and detail:
             detail = f"{detail} {entities[-1].label}" if detail.endswith((" of", " through", " carry", " on")) \
                 else detail
@@ -203,7 +203,7 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
             ev += [e for e in best[:evidence_per_entity] if e not in ev]
         sentence = "; ".join(e.label for e in entities[:2] if e) + (f" — {detail}" if detail else "")
         if events:
-            sentence += " (shared: " + "; ".join(labels.get(e, _id(e)) for e in events) + ")"
+            sentence += " (shared: " + "; ".join(labels.get(e, short_id(e)) for e in events) + ")"
         findings.append(Finding(kind.number, kind.name, sentence, entities, ev, value))
     return GapReport(lang, chosen, findings, network_info)
 
@@ -213,10 +213,6 @@ def _get(row: Any, var: str) -> Any:
         return row[var]
     except (KeyError, IndexError, ValueError):
         return None
-
-
-def _id(iri: str) -> str:
-    return iri.rsplit("/", 1)[-1] if iri.startswith("https://w3id.org/cdkg/id/") else shorten(iri)
 
 
 def _evidence(backend: Any, iris: set[str], properties: list[str] | None = None) -> dict[str, list[Evidence]]:
@@ -237,13 +233,8 @@ def _evidence(backend: Any, iris: set[str], properties: list[str] | None = None)
                 row["quote"].value, row["title"].value, publisher.value if publisher is not None else "",
                 published, row["g"].value, row["teaser"].value == "true"))
     for items in out.values():
-        items.sort(key=lambda e: (e.teaser, _natural(e.excerpt)))
+        items.sort(key=lambda e: (e.teaser, natural_key(e.excerpt)))
     return out
-
-
-def _natural(iri: str) -> tuple[str, int]:
-    head, _, tail = iri.rpartition("/")
-    return (head, int(tail) if tail.isdigit() else 0)
 
 
 # --- Rendering -----------------------------------------------------------------------------
