@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Callable
 
 import pyoxigraph as ox
 
-from kg.exporter import serialize
+from kg.exporter import write_union_and_dataset
 from kg.files import replace_dir, staging_dir
 from kg.statistics import Stats, compute_stats
 from kg.validation import Finding, ValidationFailed, ValidationReport, check_corpus
@@ -28,8 +29,8 @@ from ontology import ontology_path
 #: Called as ``progress(step, total, description)`` before each step of the build.
 Progress = Callable[[int, int, str], None]
 
-STEPS = ("read and check the curated sources", "load the store", "check shapes and ontology", "write kg.ttl",
-         "write kg.trig", "summarise")
+STEPS = ("read and check the curated sources", "load the graph", "check shapes and ontology", "summarise",
+         "write kg.ttl and kg.trig", "finish the on-disk store")
 
 
 @dataclass
@@ -42,6 +43,31 @@ class BuildResult:
     seconds: float
     files: list[str] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
+
+
+class _DiskLoad(threading.Thread):
+    """Bulk-loads the on-disk store in the background (pyoxigraph releases the GIL), while the
+    checks and the exports run on an in-memory copy: the on-disk store is the slowest part."""
+
+    def __init__(self, path: Path, nquads: bytes) -> None:
+        super().__init__(name="cdkg-store-load", daemon=True)
+        self.path, self.nquads = path, nquads
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            store = ox.Store(str(self.path))
+            store.bulk_load(self.nquads, format=ox.RdfFormat.N_QUADS)
+            store.load(path=str(ontology_path()), format=ox.RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
+            store.flush()
+            del store
+        except BaseException as exc:  # re-raised by finish()
+            self.error = exc
+
+    def finish(self) -> None:
+        self.join()
+        if self.error is not None:
+            raise self.error
 
 
 def build(sources: Path | str | None = None, out: Path | str | None = None,
@@ -64,10 +90,15 @@ def build(sources: Path | str | None = None, out: Path | str | None = None,
     step(0)
     corpus = load_corpus(sources_dir)
     staged = staging_dir(out)
+    disk = None
     try:
         step(1)
-        store = ox.Store(str(staged / STORE_DIR))
-        store.bulk_extend(corpus.quads)
+        nquads = corpus.nquads
+        disk = _DiskLoad(staged / STORE_DIR, nquads)
+        disk.start()
+        store = ox.Store()
+        store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        del nquads
         store.load(path=str(ontology_path()), format=ox.RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
         step(2)
         findings = check_corpus(corpus, store) if check else []
@@ -75,18 +106,19 @@ def build(sources: Path | str | None = None, out: Path | str | None = None,
         if not checked.ok:
             raise ValidationFailed(checked)
         step(3)
-        (staged / "kg.ttl").write_bytes(serialize(store, "turtle"))
-        step(4)
-        (staged / "kg.trig").write_bytes(serialize(store, "trig"))
-        step(5)
         stats = compute_stats(store)
         report = {"sources_dir": str(sources_dir), **stats.to_dict(),
                   "warnings": [asdict(f) for f in checked.warnings]}
         (staged / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-        store.flush()
+        step(4)
+        write_union_and_dataset(store, staged / "kg.ttl", staged / "kg.trig")
         del store
+        step(5)
+        disk.finish()
         replace_dir(staged, out)
     except BaseException:
+        if disk is not None and disk.is_alive():
+            disk.join()
         shutil.rmtree(staged, ignore_errors=True)
         raise
     files = ["kg.ttl", "kg.trig", "report.json", STORE_DIR + "/"]

@@ -44,6 +44,17 @@ def serialize(store: ox.Store, format: str = "turtle", *, with_ontology: bool = 
     return ox.serialize(triples, format=fmt, prefixes=prefixes)
 
 
+def write_union_and_dataset(scratch: ox.Store, turtle: Path, trig: Path) -> None:
+    """Write ``kg.trig`` (every data graph) and ``kg.ttl`` (their union, each triple once) from a
+    writable in-memory copy of the graph, all inside pyoxigraph (a build's fast path; the copy is
+    changed: its ontology graph is dropped and its default graph used as scratch space)."""
+    scratch.remove_graph(ONTOLOGY_GRAPH)
+    scratch.dump(str(trig), format=ox.RdfFormat.TRIG, prefixes=output_prefixes())
+    scratch.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    scratch.dump(str(turtle), format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=output_prefixes())
+    scratch.clear_graph(ox.DefaultGraph())
+
+
 def export(format: str = "turtle", output: Path | str | None = None, *, build: Path | str | None = None,
            with_ontology: bool = False) -> bytes | Path:
     """Export the built graph.  With ``output`` the file is written atomically and its path

@@ -15,7 +15,11 @@ Graphs written:
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+import gc
+import io
+import json
+import re
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
@@ -33,10 +37,17 @@ from ontology import (BARE_CLASS_PREFIXES, CD, ID, PREFIXES, PROV, PROVENANCE_GR
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
-_TYPE = ox.NamedNode(RDF + "type")
-_LABEL = ox.NamedNode(RDFS + "label")
-_ALT = ox.NamedNode(SKOS + "altLabel")
-_PROV_G = ox.NamedNode(PROVENANCE_GRAPH)
+_TYPE = f"<{RDF}type>"
+_LABEL = f"<{RDFS}label>"
+_ALT = f"<{SKOS}altLabel>"
+_PROV_G = f"<{PROVENANCE_GRAPH}>"
+_EVIDENCE = f"<{CD}Evidence>"
+_VALUE = f"<{PROV}value>"
+_QUOTED_FROM = f"<{PROV}wasQuotedFrom>"
+_TEASER = f"<{CD}teaser>"
+_CHAR_START = f"<{CD}charStart>"
+_CHAR_END = f"<{CD}charEnd>"
+_LANG_TAG = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
 
 
 def default_sources() -> Path:
@@ -66,15 +77,38 @@ class SourceSummary:
     facts: int
 
 
-@dataclass
 class Corpus:
-    """What the loader produced: quads plus a summary per source."""
+    """What the loader produced: the quads (as N-Quads, ready for a store's bulk loader), a
+    summary per source, the entity declarations and where each IRI is declared."""
 
-    quads: list[ox.Quad]
-    sources: list[SourceSummary]
-    entities: dict[str, EntityDecl] = field(default_factory=dict)
-    #: IRI of an entity, evidence excerpt or source → (curated file, line) that declares it
-    locations: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+    def __init__(self, nquads: bytes, sources: list[SourceSummary],
+                 entities: dict[str, EntityDecl] | None = None,
+                 locations: dict[str, tuple[str, int | None]] | None = None) -> None:
+        self._nquads = nquads
+        self._quads: list[ox.Quad] | None = None
+        self.sources = sources
+        self.entities = entities or {}
+        #: IRI of an entity, evidence excerpt or source → (curated file, line) that declares it
+        self.locations = locations or {}
+
+    @property
+    def quads(self) -> list[ox.Quad]:
+        """The quads as pyoxigraph objects, parsed on first use.  A caller may change this list
+        (tests do, to make bad data); :attr:`nquads` then follows it."""
+        if self._quads is None:
+            self._quads = list(ox.parse(self._nquads, format=ox.RdfFormat.N_QUADS))
+        return self._quads
+
+    @quads.setter
+    def quads(self, quads: list[ox.Quad]) -> None:
+        self._quads = list(quads)
+
+    @property
+    def nquads(self) -> bytes:
+        """Every quad as N-Quads (UTF-8)."""
+        if self._quads is not None:
+            return ox.serialize(self._quads, format=ox.RdfFormat.N_QUADS)
+        return self._nquads
 
 
 @dataclass
@@ -86,10 +120,29 @@ class _Parsed:
     article: Article | None
 
 
-def _lit(value: str, datatype: str | None = None, lang: str | None = None) -> ox.Literal:
+def _iri(iri: str) -> str:
+    """An IRI as an N-Quads term (callers pass only IRIs built from checked ids and vocabulary)."""
+    return f"<{iri}>"
+
+
+def _lit(value: str, datatype: str | None = None, lang: str | None = None) -> str:
+    """A literal as an N-Quads term.  JSON's string escapes are a subset of N-Triples' (ECHAR and
+    UCHAR), so ``json.dumps`` writes a valid, exact string literal."""
+    text = json.dumps(value, ensure_ascii=False)
     if lang:
-        return ox.Literal(value, language=lang)
-    return ox.Literal(value, datatype=ox.NamedNode(XSD + datatype)) if datatype else ox.Literal(value)
+        return f"{text}@{lang}"
+    return f"{text}^^<{XSD}{datatype}>" if datatype else text
+
+
+class _Sink:
+    """Quads written straight into an N-Quads buffer (one million quads would take several
+    times their size as Python strings)."""
+
+    def __init__(self) -> None:
+        self.buffer = io.BytesIO()
+
+    def add(self, s: str, p: str, o: str, g: str) -> None:
+        self.buffer.write(f"{s} {p} {o} {g} .\n".encode())
 
 
 class _Collector:
@@ -242,7 +295,7 @@ def _declare(parsed: list[_Parsed], vocab: Vocabulary, out: _Collector) -> tuple
 
 
 def _value(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], prop: str, value: Any,
-           where: tuple[str, int | None, str], out: _Collector) -> ox.NamedNode | ox.Literal | None:
+           where: tuple[str, int | None, str], out: _Collector) -> str | None:
     rel, line, fld = where
     if prop in vocab.object_properties:
         if not isinstance(value, str):
@@ -255,12 +308,12 @@ def _value(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], prop:
                 out.add(rel, line, fld, f"unknown ontology individual {value!r}",
                         _suggest(value, _curie_names(vocab.individuals)))
                 return None
-            return ox.NamedNode(iri)
+            return _iri(iri)
         if value not in entities:
             out.add(rel, line, fld, f"unknown entity {value!r}",
                     _suggest(value, entities) or "declare it under 'entities:' in this or another source")
             return None
-        return ox.NamedNode(entities[value].iri)
+        return _iri(entities[value].iri)
     kind = vocab.datatype_properties[prop]
     if kind == "date":
         try:
@@ -279,101 +332,105 @@ def _value(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], prop:
             out.add(rel, line, fld, f"{value!r} is not true or false")
             return None
         return _lit("true" if value else "false", "boolean")
-    return ox.Literal(str(value))
+    return _lit(str(value))
 
 
 def _compile(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], broken: set[str],
-             out: _Collector, quads: list[ox.Quad], locations: dict[str, tuple[str, int | None]]) -> SourceSummary:
+             out: _Collector, sink: _Sink, locations: dict[str, tuple[str, int | None]]) -> SourceSummary:
     m, rel = p.model, p.rel
     locations[f"{ID}source/{m.source}"] = (rel, p.lines.get(("source",)))
-    src = ox.NamedNode(f"{ID}source/{m.source}")
+    src = _iri(f"{ID}source/{m.source}")
     art = p.article
     header = art.header if art else {}
     lang = header.get("language") or "vi"
+    if not _LANG_TAG.match(lang):
+        out.add(str(art.path.name) if art else rel, art.header_lines.get("language") if art else None, "language",
+                f"{lang!r} is not a language tag", "write a BCP 47 tag such as vi or en")
+        lang = "vi"
     n_facts = 0
 
     # The source and its metadata.
-    add = quads.append
+    add = sink.add
     src_class = header.get("kind", "NewsReport")
     if CD + src_class not in vocab.classes:
         out.add(rel, None, "kind", f"article header Kind {src_class!r} is not a source class",
                 "use NewsReport, LegalDocumentText or ReferenceCompilation")
-    add(ox.Quad(src, _TYPE, ox.NamedNode(CD + src_class), _PROV_G))
-    add(ox.Quad(src, _LABEL, _lit(header.get("title", m.source), lang=lang), _PROV_G))
-    add(ox.Quad(src, ox.NamedNode(DCTERMS + "title"), _lit(header.get("title", m.source), lang=lang), _PROV_G))
+    add(src, _TYPE, _iri(CD + src_class), _PROV_G)
+    add(src, _LABEL, _lit(header.get("title", m.source), lang=lang), _PROV_G)
+    add(src, _iri(DCTERMS + "title"), _lit(header.get("title", m.source), lang=lang), _PROV_G)
     for key, pred in (("publisher", "publisher"), ("author", "creator")):
         if header.get(key):
-            add(ox.Quad(src, ox.NamedNode(DCTERMS + pred), ox.Literal(header[key]), _PROV_G))
+            add(src, _iri(DCTERMS + pred), _lit(header[key]), _PROV_G)
     if header.get("url"):
-        add(ox.Quad(src, ox.NamedNode(FOAF + "page"), ox.Literal(header["url"]), _PROV_G))
+        add(src, _iri(FOAF + "page"), _lit(header["url"]), _PROV_G)
     if header.get("published"):
         try:
             lexical, dtype = parse_date(header["published"].split()[0])
-            add(ox.Quad(src, ox.NamedNode(DCTERMS + "issued"), _lit(lexical, dtype), _PROV_G))
+            add(src, _iri(DCTERMS + "issued"), _lit(lexical, dtype), _PROV_G)
         except DateFormatError as exc:
             out.add(str(art.path.name) if art else rel, art.header_lines.get("published") if art else None,
                     "published", str(exc), FORMS_HINT)
-    add(ox.Quad(src, ox.NamedNode(DCTERMS + "language"), ox.Literal(lang), _PROV_G))
-    add(ox.Quad(src, ox.NamedNode(CD + "sourceFile"), ox.Literal(rel), _PROV_G))
+    add(src, _iri(DCTERMS + "language"), _lit(lang), _PROV_G)
+    add(src, _iri(CD + "sourceFile"), _lit(rel), _PROV_G)
 
-    cited: dict[str, ox.NamedNode] = {}
+    cited: dict[str, str] = {}
     for i, cs in enumerate(m.cited_sources):
-        node = ox.NamedNode(f"{ID}source/{cs.id}")
-        locations[node.value] = (rel, p.lines.get(("cited_sources", i)))
+        node = _iri(f"{ID}source/{cs.id}")
+        locations[f"{ID}source/{cs.id}"] = (rel, p.lines.get(("cited_sources", i)))
         cited[cs.id] = node
-        add(ox.Quad(node, _TYPE, ox.NamedNode(CD + cs.kind), _PROV_G))
-        add(ox.Quad(node, _LABEL, ox.Literal(cs.title), _PROV_G))
-        add(ox.Quad(node, ox.NamedNode(DCTERMS + "title"), ox.Literal(cs.title), _PROV_G))
+        add(node, _TYPE, _iri(CD + cs.kind), _PROV_G)
+        add(node, _LABEL, _lit(cs.title), _PROV_G)
+        add(node, _iri(DCTERMS + "title"), _lit(cs.title), _PROV_G)
         if cs.publisher:
-            add(ox.Quad(node, ox.NamedNode(DCTERMS + "publisher"), ox.Literal(cs.publisher), _PROV_G))
+            add(node, _iri(DCTERMS + "publisher"), _lit(cs.publisher), _PROV_G)
         if cs.url:
-            add(ox.Quad(node, ox.NamedNode(FOAF + "page"), ox.Literal(cs.url), _PROV_G))
+            add(node, _iri(FOAF + "page"), _lit(cs.url), _PROV_G)
         if cs.published:
             try:
                 lexical, dtype = parse_date(cs.published)
-                add(ox.Quad(node, ox.NamedNode(DCTERMS + "issued"), _lit(lexical, dtype), _PROV_G))
+                add(node, _iri(DCTERMS + "issued"), _lit(lexical, dtype), _PROV_G)
             except DateFormatError as exc:
                 out.add(rel, p.lines.get(("cited_sources", i, "published")), f"cited_sources.{i}.published",
                         str(exc), FORMS_HINT)
         if cs.note:
-            add(ox.Quad(node, ox.NamedNode(RDFS + "comment"), ox.Literal(cs.note), _PROV_G))
+            add(node, _iri(RDFS + "comment"), _lit(cs.note), _PROV_G)
 
     # Entity declarations of this file.
-    record = ox.NamedNode(f"{ID}entities/{m.source}")
-    add(ox.Quad(record, _TYPE, ox.NamedNode(CD + "EntityRecord"), _PROV_G))
-    add(ox.Quad(record, ox.NamedNode(PROV + "wasDerivedFrom"), src, _PROV_G))
+    record = _iri(f"{ID}entities/{m.source}")
+    add(record, _TYPE, _iri(CD + "EntityRecord"), _PROV_G)
+    add(record, _iri(PROV + "wasDerivedFrom"), src, _PROV_G)
     for ent in m.entities:
         decl = entities.get(ent.id)
         if decl is None:
             continue
-        node = ox.NamedNode(decl.iri)
+        node = _iri(decl.iri)
         for cls in decl.classes:
-            add(ox.Quad(node, _TYPE, ox.NamedNode(cls), record))
-        add(ox.Quad(node, _LABEL, _lit(ent.vi, lang="vi"), record))
-        add(ox.Quad(node, _LABEL, _lit(ent.en, lang="en"), record))
+            add(node, _TYPE, _iri(cls), record)
+        add(node, _LABEL, _lit(ent.vi, lang="vi"), record)
+        add(node, _LABEL, _lit(ent.en, lang="en"), record)
         for alt in ent.alt:
-            add(ox.Quad(node, _ALT, ox.Literal(alt), record))
+            add(node, _ALT, _lit(alt), record)
 
     # Evidence excerpts and their facts.
     for n, ev in enumerate(m.evidence, start=1):
         loc = ("evidence", n - 1)
         ev_line = p.lines.get(loc)
-        g = ox.NamedNode(f"{ID}evidence/{m.source}/{n}")
-        locations[g.value] = (rel, ev_line)
-        add(ox.Quad(g, _TYPE, ox.NamedNode(CD + "Evidence"), _PROV_G))
-        add(ox.Quad(g, ox.NamedNode(PROV + "value"), _lit(ev.quote.strip(), lang=lang), _PROV_G))
-        add(ox.Quad(g, ox.NamedNode(PROV + "wasQuotedFrom"), src, _PROV_G))
-        add(ox.Quad(g, ox.NamedNode(CD + "teaser"), _lit("true" if ev.teaser else "false", "boolean"), _PROV_G))
+        g = _iri(f"{ID}evidence/{m.source}/{n}")
+        locations[f"{ID}evidence/{m.source}/{n}"] = (rel, ev_line)
+        add(g, _TYPE, _EVIDENCE, _PROV_G)
+        add(g, _VALUE, _lit(ev.quote.strip(), lang=lang), _PROV_G)
+        add(g, _QUOTED_FROM, src, _PROV_G)
+        add(g, _TEASER, _lit("true" if ev.teaser else "false", "boolean"), _PROV_G)
         if ev.note:
-            add(ox.Quad(g, ox.NamedNode(RDFS + "comment"), ox.Literal(ev.note), _PROV_G))
+            add(g, _iri(RDFS + "comment"), _lit(ev.note), _PROV_G)
         if ev.inference:
-            add(ox.Quad(g, ox.NamedNode(CD + "inference"), ox.Literal(ev.inference), _PROV_G))
+            add(g, _iri(CD + "inference"), _lit(ev.inference), _PROV_G)
         for j, cid in enumerate(ev.cites):
             if cid not in cited:
                 out.add(rel, p.lines.get(loc + ("cites", j)), f"evidence.{n - 1}.cites.{j}",
                         f"unknown cited source {cid!r}", "list it under 'cited_sources:' in this file")
             else:
-                add(ox.Quad(g, ox.NamedNode(CD + "citesSource"), cited[cid], _PROV_G))
+                add(g, _iri(CD + "citesSource"), cited[cid], _PROV_G)
         if art is not None:
             span = art.find(ev.quote)
             if span is None:
@@ -383,8 +440,8 @@ def _compile(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], bro
                         "copy the words exactly from the article (accents, punctuation); "
                         "line breaks and repeated spaces do not matter")
             else:
-                add(ox.Quad(g, ox.NamedNode(CD + "charStart"), _lit(str(span[0]), "integer"), _PROV_G))
-                add(ox.Quad(g, ox.NamedNode(CD + "charEnd"), _lit(str(span[1]), "integer"), _PROV_G))
+                add(g, _CHAR_START, _lit(str(span[0]), "integer"), _PROV_G)
+                add(g, _CHAR_END, _lit(str(span[1]), "integer"), _PROV_G)
                 in_teasers = span[0] >= art.teaser_start
                 if in_teasers != ev.teaser:
                     out.add(rel, p.lines.get(loc + ("teaser",), ev_line), f"evidence.{n - 1}.teaser",
@@ -412,7 +469,7 @@ def _compile(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], bro
             obj = _value(p, vocab, entities, prop, value, (rel, fline, fld), out)
             if subj is None or obj is None:
                 continue
-            add(ox.Quad(ox.NamedNode(subj.iri), ox.NamedNode(prop), obj, g))
+            add(_iri(subj.iri), _iri(prop), obj, g)
             n_facts += 1
     return SourceSummary(m.source, rel, m.article, header.get("title", ""), len(m.entities), len(m.evidence), n_facts)
 
@@ -434,6 +491,18 @@ def load_corpus(sources: Path | str | None = None) -> Corpus:
         out.add(str(curated_dir), None, "", "no curated sources (*.yaml) found")
         raise SourceError(out.problems)
     vocab = vocabulary()
+    # Parsing makes millions of short-lived objects and no cycles; the cyclic collector would
+    # rescan the growing heap again and again (half the time of a 1M-triple load).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(root, files, vocab, out)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load(root: Path, files: list[Path], vocab: Vocabulary, out: _Collector) -> Corpus:
     parsed = [p for f in files if (p := _parse(f, root, out)) is not None]
     seen_sources: dict[str, str] = {}
     for p in parsed:
@@ -447,9 +516,9 @@ def load_corpus(sources: Path | str | None = None) -> Corpus:
                 out.add(p.rel, None, "cited_sources", f"source id {cs.id!r} is already used by {seen_sources[cs.id]}")
             seen_sources.setdefault(cs.id, p.rel)
     entities, broken = _declare(parsed, vocab, out)
-    quads: list[ox.Quad] = []
+    sink = _Sink()
     locations: dict[str, tuple[str, int | None]] = {d.iri: (d.file, d.line) for d in entities.values()}
-    summaries = [_compile(p, vocab, entities, broken, out, quads, locations) for p in parsed]
+    summaries = [_compile(p, vocab, entities, broken, out, sink, locations) for p in parsed]
     if out.problems:
         raise SourceError(out.problems)
-    return Corpus(quads, summaries, entities, locations)
+    return Corpus(sink.buffer.getvalue(), summaries, entities, locations)

@@ -27,7 +27,12 @@ SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 _MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|&[a-zA-Z#][a-zA-Z0-9]*;")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _nfc(value: str) -> str:
+    if _SURROGATE.search(value):
+        raise ValueError("text holds an unpaired surrogate (a \\ud800-\\udfff escape); write the character itself")
     if unicodedata.normalize("NFC", value) != value:
         raise ValueError("text is not in Unicode NFC form (decomposed accents); re-type it or normalise the file to NFC")
     return value

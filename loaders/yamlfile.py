@@ -56,33 +56,44 @@ def load_yaml_text(text: str) -> tuple[Any, dict[Path_, int]]:
     if node is None:
         raise YamlProblem("the file is empty", None, "a curated source needs at least 'source:', 'article:' and 'evidence:'")
     lines: dict[Path_, int] = {}
-    scalars = yaml.SafeLoader("")
-
-    def convert(n: Any, path: Path_) -> Any:
-        lines.setdefault(path, n.start_mark.line + 1)
-        if isinstance(n, MappingNode):
-            out: dict[Any, Any] = {}
-            for k, v in n.value:
-                if not isinstance(k, ScalarNode):
-                    raise YamlProblem("a mapping key must be plain text", k.start_mark.line + 1)
-                key = scalars.construct_object(k)
-                if key in out:
-                    raise YamlProblem(f"key {key!r} appears twice in the same block", k.start_mark.line + 1,
-                                      "remove or rename one of them")
-                lines[path + (key,)] = k.start_mark.line + 1
-                out[key] = convert(v, path + (key,))
-            return out
-        if isinstance(n, SequenceNode):
-            return [convert(item, path + (i,)) for i, item in enumerate(n.value)]
-        if n.tag == _STR and n.style is None or n.tag == _STR and n.style in ('"', "'"):
-            return n.value if n.style is None else scalars.construct_object(n)
-        return scalars.construct_object(n)
-
     try:
-        return convert(node, ()), lines
+        return _convert(node, (), lines), lines
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         raise YamlProblem(f"malformed YAML: {exc.problem}", mark.line + 1 if mark else None) from None
+
+
+#: constructs the few scalars that are not plain text (numbers, booleans, null)
+_SCALARS = yaml.SafeLoader("")
+
+
+def _scalar(node: ScalarNode) -> Any:
+    try:
+        return _SCALARS.construct_object(node)
+    finally:
+        _SCALARS.constructed_objects.clear()  # the constructor memoises every node it sees
+
+
+def _convert(n: Any, path: Path_, lines: dict[Path_, int]) -> Any:
+    """A composed node as plain data, recording the line of every key and item in ``lines``."""
+    lines.setdefault(path, n.start_mark.line + 1)
+    if isinstance(n, MappingNode):
+        out: dict[Any, Any] = {}
+        for k, v in n.value:
+            if not isinstance(k, ScalarNode):
+                raise YamlProblem("a mapping key must be plain text", k.start_mark.line + 1)
+            key = k.value if k.tag == _STR else _scalar(k)
+            if key in out:
+                raise YamlProblem(f"key {key!r} appears twice in the same block", k.start_mark.line + 1,
+                                  "remove or rename one of them")
+            lines[path + (key,)] = k.start_mark.line + 1
+            out[key] = _convert(v, path + (key,), lines)
+        return out
+    if isinstance(n, SequenceNode):
+        return [_convert(item, path + (i,), lines) for i, item in enumerate(n.value)]
+    if n.tag == _STR:  # the parser has already unescaped quoted text; nothing to construct
+        return n.value
+    return _scalar(n)
 
 
 def line_of(lines: dict[Path_, int], loc: Path_) -> int | None:

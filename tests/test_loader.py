@@ -126,6 +126,25 @@ def test_empty_and_binary_files(tmp_path):
     assert "binary" in p.message
 
 
+def test_a_language_tag_that_is_not_one(tmp_path):
+    [p] = problems(make(tmp_path, GOOD, ARTICLE.replace("Language: vi", "Language: vi vn")))
+    assert (p.file, p.line, p.field) == ("test.txt", 4, "language") and "not a language tag" in p.message
+
+
+def test_an_unpaired_surrogate_escape_is_refused(tmp_path):
+    [p] = problems(make(tmp_path, GOOD.replace('en: "Plan 173"', r'en: "Plan \ud800"')))
+    # libyaml refuses the escape itself; the schema refuses it when another YAML parser let it through
+    assert p.line == 4 and ("invalid Unicode character" in p.message or "surrogate" in p.message)
+
+
+def test_quotes_backslashes_and_line_breaks_survive_exactly(tmp_path):
+    # YAML escapes in the file; the label must reach the graph as exactly these characters
+    src = GOOD.replace('en: "Plan 173"', r'en: "a \"quoted\" \\ back\\slash\ttab\nnew line \x01 and ✓ đ"')
+    corpus = load_corpus(make(tmp_path, src))
+    [label] = [q.object for q in corpus.quads if getattr(q.object, "language", None) == "en" and q.subject.value.endswith("/plan")]
+    assert label.value == 'a "quoted" \\ back\\slash\ttab\nnew line \x01 and ✓ đ'
+
+
 def test_every_problem_of_a_corpus_is_reported_at_once(tmp_path):
     bad = GOOD.replace("pc]", "nobody]").replace('"28/4/2022"]', '"32/4/2022"]')
     assert len(problems(make(tmp_path, bad))) == 2
