@@ -17,6 +17,7 @@ import argparse
 import gc
 import os
 import platform
+import select
 import signal
 import statistics
 import subprocess
@@ -71,6 +72,49 @@ def median_time(fn: Callable[[], Any], reps: int, timeout: float | None = None) 
     return statistics.median(times)
 
 
+#: parameters for the "one entity" query rows: ids every size of bench/generate.py's corpus has
+BENCH_PARAMS = {
+    "cq01": {"type": "cd:Conference"}, "cq02": {"event": "s1_event_0"}, "cq03": {"organisation": "agency_0"},
+    "cq04": {"strategy": "strategy_0"}, "cq05": {"document": "s1_plan_0"}, "cq06": {"strategy": "strategy_0"},
+    "cq07": {"heritage": "s1_heritage"}, "cq08": {"organisation": "agency_0"}, "cq09": {"partner": "country_0"},
+    "cq10": {"entity": "s1_person_0"}, "cq11": {"organisation": "agency_1"}, "cq12": {"organisation": "agency_0"},
+    "cq13": {"theme": "cd:PublicDiplomacy"}, "cq14": {"locality": "loc_0"}, "cq15": {"entity": "loc_0"},
+    "cq16": {"speaker": "s1_person_0"},
+}
+
+
+def query_in_child(build_dir: Path, text: str, reps: int, timeout: float) -> float | str:
+    """Median time of a query on the build's store, run in a child process so that a repetition
+    still running after ``timeout`` seconds can be stopped (a query inside pyoxigraph does not
+    see Python's signals)."""
+    code = ("import sys, time; sys.path.insert(0, %r)\n"
+            "from kg.sparql import LocalBackend\n"
+            "b = LocalBackend(%r); text = sys.stdin.readline() and sys.stdin.read()\n"
+            "print('ready', flush=True)\n"
+            "for _ in range(%d):\n"
+            "    t0 = time.perf_counter(); list(b.query(text)); print(time.perf_counter() - t0, flush=True)\n"
+            ) % (str(ROOT), str(build_dir), reps)
+    child = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    child.stdin.write("query\n" + text)
+    child.stdin.close()
+    times: list[float] = []
+    try:
+        for limit in [60.0] + [timeout] * reps:  # store opening, then each repetition
+            ready, _, _ = select.select([child.stdout], [], [], limit)
+            line = child.stdout.readline() if ready else None
+            if line is None:
+                return f"> {timeout:g} s"
+            if not line:
+                return "error: " + (child.stderr.read().strip().splitlines() or ["?"])[-1][:60]
+            if line.strip() != "ready":
+                times.append(float(line))
+    finally:
+        child.kill()
+        child.wait()
+    return statistics.median(times)
+
+
 def fmt(value: float | str | None) -> str:
     if value is None:
         return "—"
@@ -108,6 +152,8 @@ def main() -> None:
     parser.add_argument("--size", default="10k", help="10k, 100k or 1m (triples of the synthetic corpus)")
     parser.add_argument("--quick", action="store_true", help="10k corpus, viz at 500 nodes only")
     parser.add_argument("--reps", type=int, default=3, help="repetitions per row (median)")
+    parser.add_argument("--timeout", type=float, default=120.0,
+                        help="seconds per repetition before a cdkg query row is cut")
     parser.add_argument("--rdflib-timeout", type=float, default=120.0, help="seconds before an rdflib row is cut")
     parser.add_argument("--rdflib-max-size", default="100k", help="largest size at which rdflib runs at all")
     parser.add_argument("--work", type=Path, default=None, help="working folder (default: a temporary one)")
@@ -168,7 +214,7 @@ def main() -> None:
     sum_ours, sum_theirs, all_rdflib = 0.0, 0.0, True
     pairs: list[tuple[Any, Any]] = []
     for name, text in texts:
-        ours = median_time(lambda: list(backend.query(text)), args.reps)
+        ours = query_in_child(build_dir, text, args.reps, args.timeout)
         theirs = "skipped"
         if rdflib_ds is not None:
             theirs = median_time(lambda: list(rdflib_ds.query(text)), args.reps, args.rdflib_timeout)
@@ -190,6 +236,13 @@ def main() -> None:
             bound = sum(t if isinstance(t, float) else args.rdflib_timeout for _, t in pairs)
             bench.row("all named queries and gap rules (rdflib lower bound)", sum_ours, bound,
                       f"rows rdflib did not finish counted at {args.rdflib_timeout:g} s")
+
+    # The same named queries as a researcher asks them: about one entity of the synthetic corpus
+    # (ids that exist at every size), through queries.run (entity lookup, labels, sorting).
+    for name, params in BENCH_PARAMS.items():
+        arg = ", ".join(f"{k}={v}" for k, v in params.items())
+        bench.row(f"query {name} ({arg})",
+                  median_time(lambda: queries.run(name, params, backend=backend), args.reps), None)
 
     from queries import network as net
 
@@ -260,7 +313,7 @@ def main() -> None:
     header = (f"Size {args.size}: {stats.triples:,} distinct triples ({stats.quads:,} quads), "
               f"medians of {args.reps} runs. {machine}.\n\nCommand: `python bench/run.py "
               + ("--quick" if args.quick else f"--size {args.size}") + f" --reps {args.reps}"
-              + f" --rdflib-timeout {args.rdflib_timeout:g} --rdflib-max-size {args.rdflib_max_size}`\n")
+              + f" --timeout {args.timeout:g} --rdflib-timeout {args.rdflib_timeout:g} --rdflib-max-size {args.rdflib_max_size}`\n")
     text = header + "\n" + bench.table() + "\n"
     print()
     print(text)

@@ -15,10 +15,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import EntityNotFound
-from kg.sparql import LocalBackend, label_map
+from kg.sparql import LocalBackend, label_map, values_block
 from kg.store import ONTOLOGY_GRAPH, open_store
 from loaders.dates import format_date
-from ontology import ID, PREFIXES, PROVENANCE_GRAPH, XSD, natural_key, shorten
+from ontology import ID, PREFIXES, PROVENANCE_GRAPH, XSD, natural_key, shorten, vocabulary
 
 _PREFIX_DECL = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 
@@ -100,10 +100,12 @@ def find_entity(store: ox.Store, query: str) -> tuple[str, list[str]]:
 
     Raises :class:`EntityNotFound` when nothing matches or several entities match equally well.
     """
-    labels: dict[str, list[str]] = {}
-    for row in store.query(_LABELS):
-        labels.setdefault(row["e"].value, []).append(row["label"].value)
     q = query.strip()
+    # An id, IRI or CURIE is looked up directly (an index lookup); only other text needs every
+    # label, folded (seconds on a million-triple graph).
+    labels = _labels(store, _id_candidates(q))
+    if not labels:
+        labels = _labels(store, None)
     fq = fold(q)
     tiers = [
         [iri for iri in labels if q in (iri, _local_id(iri)) or (":" in q and _expand(q) == iri)],
@@ -119,6 +121,30 @@ def find_entity(store: ox.Store, query: str) -> tuple[str, list[str]]:
             raise EntityNotFound(
                 f"{len(matches)} entities match {query!r}; give an id or a fuller label:\n{shown}{more}")
     raise EntityNotFound(f"no entity matches {query!r}; try part of its name, or an id from `cdkg stats`")
+
+
+def _labels(store: ox.Store, only: list[str] | None) -> dict[str, list[str]]:
+    """Entity IRI → its labels and alternative names (of the entities in ``only``, else of all)."""
+    text = _LABELS if only is None else _LABELS.replace("SELECT ?e ?label WHERE {", "SELECT ?e ?label WHERE {\n  "
+                                                                  + values_block("e", only), 1)
+    labels: dict[str, list[str]] = {}
+    for row in store.query(text):
+        labels.setdefault(row["e"].value, []).append(row["label"].value)
+    return labels
+
+
+def _id_candidates(q: str) -> list[str]:
+    """Every IRI whose local id, CURIE or full form ``q`` could be (entities live under
+    ``id/{segment}/{id}``, individuals of the ontology under a vocabulary namespace)."""
+    segments = set(vocabulary().segments.values()) | {"entities"}
+    out = []
+    for iri in (q, _expand(q) if ":" in q else None, *(ns + q for ns in PREFIXES.values()),
+                *(f"{ID}{seg}/{q}" for seg in segments)):
+        try:
+            out.append(ox.NamedNode(iri).value)
+        except (TypeError, ValueError):  # not an IRI at all (a label with spaces, say)
+            pass
+    return sorted(set(out))
 
 
 def _expand(curie: str) -> str | None:
