@@ -43,13 +43,19 @@ NETWORK = {
 NETWORK_MEASURES = {"broker": "broker", "constrained": "most constrained", "articulation": "articulation point",
                     "bridge": "bridge", "component": "separate component"}
 
+#: Excerpts stating facts about given entities.  The entity list (and property list) is repeated
+#: inside both branches so the engine starts from the entities, not from every statement.
 EVIDENCE = PREFIX_DECL + """
 SELECT DISTINCT ?e ?g ?quote ?title ?publisher ?issued ?teaser WHERE {
-  %s
-  %s
-  GRAPH ?g { { ?e ?p ?o } UNION { ?s ?p ?e } }
-  ?g prov:value ?quote ; prov:wasQuotedFrom ?src ; cd:teaser ?teaser .
-  ?src dcterms:title ?title .
+  {
+    %(entities)s %(properties)s
+    GRAPH ?g { ?e ?p ?o }
+    ?g prov:value ?quote ; prov:wasQuotedFrom ?src ; cd:teaser ?teaser . ?src dcterms:title ?title .
+  } UNION {
+    %(entities)s %(properties)s
+    GRAPH ?g { ?s ?p ?e }
+    ?g prov:value ?quote ; prov:wasQuotedFrom ?src ; cd:teaser ?teaser . ?src dcterms:title ?title .
+  }
   OPTIONAL { ?src dcterms:publisher ?publisher }
   OPTIONAL { ?src dcterms:issued ?issued }
 }
@@ -176,11 +182,14 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
             for f in analysis.findings:
                 raw.append((kind, f.nodes, f"{NETWORK_MEASURES[f.measure]}: {f.detail}", f.value, f.events))
             continue
+        rows = []
         for row in backend.query(files[kind.number].read_text(encoding="utf-8")):
             terms = [_get(row, v) for v in ("focus", "related", "via")]
             iris = [t.value for t in terms if isinstance(t, ox.NamedNode)]
             detail = _get(row, "detail")
-            raw.append((kind, iris, detail.value if detail is not None else "", None, []))
+            rows.append((kind, iris, detail.value if detail is not None else "", None, []))
+        # the engine returns rows in no fixed order; a report must read the same every run
+        raw += sorted(rows, key=lambda r: ([natural_key(i) for i in r[1]], r[2]))
     all_iris = {i for _, iris, _, _, events in raw for i in iris + events}
     labels = label_map(backend, all_iris, lang)
     evidence = _evidence(backend, all_iris) if all_iris else {}
@@ -221,7 +230,7 @@ def _evidence(backend: Any, iris: set[str], properties: list[str] | None = None)
     wanted = sorted(iris)
     restrict = values_block("p", properties) if properties else ""
     for i in range(0, len(wanted), 200):
-        text = EVIDENCE % (values_block("e", wanted[i:i + 200]), restrict)
+        text = EVIDENCE % {"entities": values_block("e", wanted[i:i + 200]), "properties": restrict}
         for row in backend.query(text):
             issued = _get(row, "issued")
             published = ""

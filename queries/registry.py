@@ -149,9 +149,10 @@ def to_term(param: Param, value: str, resolve_entity: Callable[[str], str]) -> o
 
 
 def bind(query: NamedQuery, values: dict[str, ox.NamedNode | ox.Literal]) -> str:
-    """The query text with each given parameter's slot holding its term."""
+    """The query text with each given parameter's slots holding its term (a query may repeat a
+    slot inside each branch of a UNION, so that the engine starts from the given entity)."""
     text = query.text
     for name, term in values.items():
         query.param(name)
-        text = _slot(name).sub(lambda _m, n=name, t=str(term): f"VALUES ?{n} {{ {t} }}", text, count=1)
+        text = _slot(name).sub(lambda _m, n=name, t=str(term): f"VALUES ?{n} {{ {t} }}", text)
     return text
