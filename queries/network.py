@@ -33,8 +33,22 @@ SELECT DISTINCT ?org ?event WHERE {
 }
 """
 
-#: Above this many nodes, betweenness is estimated from this many sampled sources.
+#: Above this many nodes, betweenness is estimated from at most this many sampled sources.
 SAMPLE_ABOVE = 1000
+#: Exact betweenness costs one breadth-first search per organisation (about nodes × links steps,
+#: in Python); above this many steps it is estimated from k sampled sources, k chosen to fit this
+#: budget but never below MIN_SAMPLE.  Hub agencies make dense graphs: at a million triples,
+#: ~1,000 organisations with ~125,000 links would take minutes exactly.
+BETWEENNESS_BUDGET = 5_000_000
+MIN_SAMPLE = 50
+
+
+def sample_size(nodes: int, links: int, sample_above: int = SAMPLE_ABOVE,
+                budget: int = BETWEENNESS_BUDGET) -> int | None:
+    """How many sources betweenness is estimated from (None: computed exactly)."""
+    if nodes <= sample_above and nodes * links <= budget:
+        return None
+    return min(nodes, sample_above, max(MIN_SAMPLE, budget // max(links, 1)))
 
 
 def participation(backend: Any) -> list[tuple[str, str]]:
@@ -104,8 +118,7 @@ class NetworkAnalysis:
 def analyse(graph: nx.Graph, top: int = 5, sample_above: int = SAMPLE_ABOVE, seed: int = 42) -> NetworkAnalysis:
     """Structural holes of a co-participation graph."""
     findings: list[NetworkFinding] = []
-    n = graph.number_of_nodes()
-    k = sample_above if n > sample_above else None
+    k = sample_size(graph.number_of_nodes(), graph.number_of_edges(), sample_above)
     if graph.number_of_edges():
         betweenness = nx.betweenness_centrality(graph, k=k, seed=seed, normalized=True)
         brokers = sorted((v, node) for node, v in betweenness.items() if v > 0)[::-1][:top]
@@ -127,4 +140,4 @@ def analyse(graph: nx.Graph, top: int = 5, sample_above: int = SAMPLE_ABOVE, see
         findings.append(NetworkFinding("component", comp,
                                        detail=f"{len(comp)} organisation(s) sharing no event with the largest group "
                                               f"of {len(components[0])}"))
-    return NetworkAnalysis(n, graph.number_of_edges(), len(components), k, seed, findings)
+    return NetworkAnalysis(graph.number_of_nodes(), graph.number_of_edges(), len(components), k, seed, findings)

@@ -119,6 +119,13 @@ def test_betweenness_is_sampled_with_a_fixed_seed_above_the_threshold():
                                                                          for f in again.findings]
 
 
+def test_dense_graphs_are_sampled_to_fit_the_budget():
+    assert net.sample_size(80, 3_000) is None  # 240,000 steps: exact
+    assert net.sample_size(1_001, 10) == 1_000  # too many organisations: the cap
+    assert net.sample_size(900, 125_000) == net.MIN_SAMPLE  # dense: the budget, but not below the minimum
+    assert net.sample_size(900, 20_000) == net.BETWEENNESS_BUDGET // 20_000
+
+
 def test_the_bundled_articles_gaps(built):
     report = queries.find_gaps(build=built)
     # Only Thừa Thiên Huế (and Huế city, its successor) has an implementing plan in these sources.
