@@ -43,23 +43,25 @@ NETWORK = {
 NETWORK_MEASURES = {"broker": "broker", "constrained": "most constrained", "articulation": "articulation point",
                     "bridge": "bridge", "component": "separate component"}
 
-#: Excerpts stating facts about given entities.  The entity list (and property list) is repeated
-#: inside both branches so the engine starts from the entities, not from every statement.
-EVIDENCE = PREFIX_DECL + """
-SELECT DISTINCT ?e ?g ?quote ?title ?publisher ?issued ?teaser WHERE {
+#: A few excerpts stating facts about one entity — facts with the entity as subject first — as the
+#: store returns them (a hub agency is in thousands of excerpts; sorting them all to show three
+#: took most of a report's time at a million triples).  A query unions one such block per entity;
+#: the entity (and property list) sits inside each branch so the engine starts from it.
+EVIDENCE_ONE = """{ SELECT DISTINCT ?e ?g ?quote ?title ?src ?teaser WHERE {
   {
-    %(entities)s %(properties)s
+    %(entity)s %(properties)s
     GRAPH ?g { ?e ?p ?o }
     ?g prov:value ?quote ; prov:wasQuotedFrom ?src ; cd:teaser ?teaser . ?src dcterms:title ?title .
   } UNION {
-    %(entities)s %(properties)s
+    %(entity)s %(properties)s
     GRAPH ?g { ?s ?p ?e }
     ?g prov:value ?quote ; prov:wasQuotedFrom ?src ; cd:teaser ?teaser . ?src dcterms:title ?title .
   }
+} LIMIT %(limit)d }"""
+#: The sources' publisher and date, joined once per query rather than once per entity.
+EVIDENCE_SOURCES = """
   OPTIONAL { ?src dcterms:publisher ?publisher }
-  OPTIONAL { ?src dcterms:issued ?issued }
-}
-"""
+  OPTIONAL { ?src dcterms:issued ?issued }"""
 
 
 @dataclass
@@ -192,12 +194,13 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
         raw += sorted(rows, key=lambda r: ([natural_key(i) for i in r[1]], r[2]))
     all_iris = {i for _, iris, _, _, events in raw for i in iris + events}
     labels = label_map(backend, all_iris, lang)
-    evidence = _evidence(backend, all_iris) if all_iris else {}
+    evidence = _evidence(backend, all_iris, limit=evidence_per_entity) if all_iris else {}
     focused: dict[int, dict[str, list[Evidence]]] = {}
     for kind in chosen:
         if kind.evidence_properties:
             kind_iris = {i for k, iris, _, _, _ in raw if k is kind for i in iris}
-            focused[kind.number] = _evidence(backend, kind_iris, kind.evidence_properties) if kind_iris else {}
+            focused[kind.number] = (_evidence(backend, kind_iris, kind.evidence_properties, evidence_per_entity)
+                                    if kind_iris else {})
     findings = []
     for kind, iris, detail, value, events in raw:
         entities = [Entity(i, short_id(i), labels.get(i) or shorten(i)) for i in iris]
@@ -224,13 +227,17 @@ def _get(row: Any, var: str) -> Any:
         return None
 
 
-def _evidence(backend: Any, iris: set[str], properties: list[str] | None = None) -> dict[str, list[Evidence]]:
-    """Excerpts stating facts about each IRI (only facts with ``properties``, when given)."""
+def _evidence(backend: Any, iris: set[str], properties: list[str] | None = None,
+              limit: int = 3) -> dict[str, list[Evidence]]:
+    """The first ``limit`` excerpts stating facts about each IRI (only facts with
+    ``properties``, when given)."""
     out: dict[str, list[Evidence]] = {}
     wanted = sorted(iris)
     restrict = values_block("p", properties) if properties else ""
-    for i in range(0, len(wanted), 200):
-        text = EVIDENCE % {"entities": values_block("e", wanted[i:i + 200]), "properties": restrict}
+    for i in range(0, len(wanted), 100):
+        blocks = [EVIDENCE_ONE % {"entity": values_block("e", [iri]), "properties": restrict, "limit": limit}
+                  for iri in wanted[i:i + 100]]
+        text = PREFIX_DECL + "SELECT * WHERE {\n" + "\nUNION\n".join(blocks) + EVIDENCE_SOURCES + "\n}"
         for row in backend.query(text):
             issued = _get(row, "issued")
             published = ""
