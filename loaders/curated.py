@@ -18,6 +18,8 @@ import difflib
 import gc
 import io
 import json
+import multiprocessing as mp
+import os
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -474,9 +476,15 @@ def _compile(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], bro
     return SourceSummary(m.source, rel, m.article, header.get("title", ""), len(m.entities), len(m.evidence), n_facts)
 
 
-def load_corpus(sources: Path | str | None = None) -> Corpus:
+#: Below this many curated files the sources are read in this process (starting workers costs more).
+PARALLEL_FROM = 64
+
+
+def load_corpus(sources: Path | str | None = None, workers: int | None = None) -> Corpus:
     """Load every curated source in ``sources`` (default: the bundled ones).
 
+    ``workers``: processes that parse and compile the files (default: one per core from
+    :data:`PARALLEL_FROM` files on, else this process alone); the result is the same either way.
     Raises :class:`kg.errors.SourceError` listing every problem found, with file and line.
     """
     root = Path(sources) if sources is not None else default_sources()
@@ -490,20 +498,23 @@ def load_corpus(sources: Path | str | None = None) -> Corpus:
     if not files:
         out.add(str(curated_dir), None, "", "no curated sources (*.yaml) found")
         raise SourceError(out.problems)
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 4) if len(files) >= PARALLEL_FROM else 1
     vocab = vocabulary()
     # Parsing makes millions of short-lived objects and no cycles; the cyclic collector would
     # rescan the growing heap again and again (half the time of a 1M-triple load).
     collecting = gc.isenabled()
     gc.disable()
     try:
+        if workers > 1 and "fork" in mp.get_all_start_methods():
+            return _load_parallel(root, files, vocab, out, workers)
         return _load(root, files, vocab, out)
     finally:
         if collecting:
             gc.enable()
 
 
-def _load(root: Path, files: list[Path], vocab: Vocabulary, out: _Collector) -> Corpus:
-    parsed = [p for f in files if (p := _parse(f, root, out)) is not None]
+def _check_source_ids(parsed: list[_Parsed], out: _Collector) -> None:
     seen_sources: dict[str, str] = {}
     for p in parsed:
         if p.model.source in seen_sources:
@@ -515,6 +526,11 @@ def _load(root: Path, files: list[Path], vocab: Vocabulary, out: _Collector) -> 
             if cs.id in seen_sources:
                 out.add(p.rel, None, "cited_sources", f"source id {cs.id!r} is already used by {seen_sources[cs.id]}")
             seen_sources.setdefault(cs.id, p.rel)
+
+
+def _load(root: Path, files: list[Path], vocab: Vocabulary, out: _Collector) -> Corpus:
+    parsed = [p for f in files if (p := _parse(f, root, out)) is not None]
+    _check_source_ids(parsed, out)
     entities, broken = _declare(parsed, vocab, out)
     sink = _Sink()
     locations: dict[str, tuple[str, int | None]] = {d.iri: (d.file, d.line) for d in entities.values()}
@@ -522,3 +538,89 @@ def _load(root: Path, files: list[Path], vocab: Vocabulary, out: _Collector) -> 
     if out.problems:
         raise SourceError(out.problems)
     return Corpus(sink.buffer.getvalue(), summaries, entities, locations)
+
+
+# --- The same in worker processes -------------------------------------------------------------
+# Each worker parses every n-th file, sends back what the cross-file checks need (source ids and
+# entity declarations, not the excerpts), receives the merged declarations, compiles its files
+# and sends back their N-Quads.  Everything is put back in file order, so the quads and the
+# problems are exactly those of a load in one process.
+
+
+def _declarations_only(p: _Parsed) -> _Parsed:
+    lines = {k: v for k, v in p.lines.items() if not k or k[0] != "evidence"}
+    return _Parsed(p.path, p.rel, p.model.model_copy(update={"evidence": []}), lines, None)
+
+
+def _worker(conn: Any, root: Path, files: list[tuple[int, Path]], vocab: Vocabulary) -> None:
+    try:
+        parsed: list[tuple[int, _Parsed]] = []
+        report = []
+        for i, f in files:
+            out = _Collector()
+            p = _parse(f, root, out)
+            if p is not None:
+                parsed.append((i, p))
+            report.append((i, _declarations_only(p) if p is not None else None, out.problems))
+        conn.send(report)
+        entities, broken = conn.recv()
+        results = []
+        for i, p in parsed:
+            out, sink, locations = _Collector(), _Sink(), {}
+            summary = _compile(p, vocab, entities, broken, out, sink, locations)
+            results.append((i, sink.buffer.getvalue(), summary, locations, out.problems))
+        conn.send(results)
+    except BaseException as exc:  # reported by the parent, which then stops
+        conn.send(exc)
+    finally:
+        conn.close()
+
+
+def _receive(conn: Any) -> Any:
+    message = conn.recv()
+    if isinstance(message, BaseException):
+        raise message
+    return message
+
+
+def _load_parallel(root: Path, files: list[Path], vocab: Vocabulary, out: _Collector, workers: int) -> Corpus:
+    ctx = mp.get_context("fork")
+    indexed = list(enumerate(files))
+    pipes, procs = [], []
+    finished = False
+    try:
+        for k in range(workers):
+            parent, child = ctx.Pipe()
+            proc = ctx.Process(target=_worker, args=(child, root, indexed[k::workers], vocab), daemon=True)
+            proc.start()
+            child.close()
+            pipes.append(parent)
+            procs.append(proc)
+        first = sorted((item for conn in pipes for item in _receive(conn)), key=lambda item: item[0])
+        light = []
+        for _, p, problems in first:
+            out.problems += problems
+            if p is not None:
+                light.append(p)
+        _check_source_ids(light, out)
+        entities, broken = _declare(light, vocab, out)
+        for conn in pipes:
+            conn.send((entities, broken))
+        second = sorted((item for conn in pipes for item in _receive(conn)), key=lambda item: item[0])
+        finished = True
+    finally:
+        for proc in procs:
+            if finished:
+                proc.join(timeout=10)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+    locations: dict[str, tuple[str, int | None]] = {d.iri: (d.file, d.line) for d in entities.values()}
+    summaries = []
+    for _, _, summary, where, problems in second:
+        summaries.append(summary)
+        locations.update(where)
+        out.problems += problems
+    if out.problems:
+        raise SourceError(out.problems)
+    return Corpus(b"".join(item[1] for item in second), summaries, entities, locations)

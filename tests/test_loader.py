@@ -178,3 +178,25 @@ def test_impossible_or_unknown_dates_are_refused(text):
 @given(st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(9999, 12, 31)))
 def test_any_real_day_month_year_round_trips(day):
     assert parse_date(f"{day.day}/{day.month}/{day.year}") == (day.isoformat(), "date")
+
+
+def _outcome(root, workers):
+    try:
+        corpus = load_corpus(root, workers=workers)
+    except SourceError as exc:
+        return [str(p) for p in exc.problems]
+    return corpus.nquads, [vars(s) for s in corpus.sources], corpus.locations, corpus.entities.keys()
+
+
+def test_workers_load_exactly_what_one_process_loads(sources_copy):
+    # large corpora are parsed and compiled in worker processes; the result must not depend on it
+    assert _outcome(sources_copy, 1) == _outcome(sources_copy, 3)
+    curated = sorted((sources_copy / "curated").glob("*.yaml"))
+    first = curated[0].read_text(encoding="utf-8")
+    curated[0].write_text(first.replace("evidence:", "evidence:\n  - quote: not in the article\n    facts: []", 1),
+                          encoding="utf-8")
+    last = curated[-1].read_text(encoding="utf-8")
+    curated[-1].write_text(last.replace("source: ", "source: Bad Id ", 1), encoding="utf-8")
+    problems = _outcome(sources_copy, 1)
+    assert isinstance(problems, list) and len(problems) >= 2
+    assert _outcome(sources_copy, 3) == problems
