@@ -53,7 +53,7 @@ class _DiskLoad(threading.Thread):
     """Bulk-loads the on-disk store in the background (pyoxigraph releases the GIL), while the
     checks and the exports run on an in-memory copy: the on-disk store is the slowest part."""
 
-    def __init__(self, path: Path, nquads: bytes) -> None:
+    def __init__(self, path: Path, nquads: Path) -> None:
         super().__init__(name="cdkg-store-load", daemon=True)
         self.path, self.nquads = path, nquads
         self.error: BaseException | None = None
@@ -61,7 +61,7 @@ class _DiskLoad(threading.Thread):
     def run(self) -> None:
         try:
             store = ox.Store(str(self.path))
-            store.bulk_load(self.nquads, format=ox.RdfFormat.N_QUADS)
+            store.bulk_load(path=str(self.nquads), format=ox.RdfFormat.N_QUADS)
             store.load(path=str(ontology_path()), format=ox.RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
             store.flush()
             del store
@@ -97,12 +97,13 @@ def build(sources: Path | str | None = None, out: Path | str | None = None,
     disk = None
     try:
         step(1)
-        nquads = corpus.nquads
+        # Both stores read the quads from a file, so no copy of them stays in memory.
+        nquads = staged / "quads.nq"
+        nquads.write_bytes(corpus.release_nquads())
         disk = _DiskLoad(staged / STORE_DIR, nquads)
         disk.start()
         store = ox.Store()
-        store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
-        del nquads
+        store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
         store.load(path=str(ontology_path()), format=ox.RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
         step(2)
         findings = check_corpus(corpus, store) if check else []
@@ -119,6 +120,7 @@ def build(sources: Path | str | None = None, out: Path | str | None = None,
         del store
         step(5)
         disk.finish()
+        nquads.unlink()
         replace_dir(staged, out)
     except BaseException:
         if disk is not None and disk.is_alive():

@@ -83,7 +83,7 @@ class Corpus:
     """What the loader produced: the quads (as N-Quads, ready for a store's bulk loader), a
     summary per source, the entity declarations and where each IRI is declared."""
 
-    def __init__(self, nquads: bytes, sources: list[SourceSummary],
+    def __init__(self, nquads: bytes | None, sources: list[SourceSummary],
                  entities: dict[str, EntityDecl] | None = None,
                  locations: dict[str, tuple[str, int | None]] | None = None) -> None:
         self._nquads = nquads
@@ -98,7 +98,7 @@ class Corpus:
         """The quads as pyoxigraph objects, parsed on first use.  A caller may change this list
         (tests do, to make bad data); :attr:`nquads` then follows it."""
         if self._quads is None:
-            self._quads = list(ox.parse(self._nquads, format=ox.RdfFormat.N_QUADS))
+            self._quads = list(ox.parse(self.nquads, format=ox.RdfFormat.N_QUADS))
         return self._quads
 
     @quads.setter
@@ -110,7 +110,16 @@ class Corpus:
         """Every quad as N-Quads (UTF-8)."""
         if self._quads is not None:
             return ox.serialize(self._quads, format=ox.RdfFormat.N_QUADS)
+        if self._nquads is None:
+            raise RuntimeError("the quads of this corpus were released (Corpus.release_nquads)")
         return self._nquads
+
+    def release_nquads(self) -> bytes:
+        """The N-Quads, handed over: the corpus keeps no copy (a build writes them to a file and
+        frees the memory; at a million triples they are ~200 MB)."""
+        data = self.nquads
+        self._nquads, self._quads = None, None
+        return data
 
 
 @dataclass

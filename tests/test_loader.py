@@ -200,3 +200,11 @@ def test_workers_load_exactly_what_one_process_loads(sources_copy):
     problems = _outcome(sources_copy, 1)
     assert isinstance(problems, list) and len(problems) >= 2
     assert _outcome(sources_copy, 3) == problems
+
+
+def test_a_build_can_take_the_quads_without_a_copy_left_behind(tmp_path):
+    corpus = load_corpus(make(tmp_path, GOOD))
+    data = corpus.release_nquads()
+    assert data.count(b"\n") == 2 + sum(1 for line in data.splitlines() if b"/provenance>" in line or b"/entities/" in line)
+    with pytest.raises(RuntimeError, match="released"):
+        corpus.nquads
