@@ -15,22 +15,21 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import EntityNotFound
-from kg.sparql import LocalBackend, label_map, values_block
+from kg.sparql import PREFIX_DECL, LocalBackend, label_map, values_block
 from kg.store import ONTOLOGY_GRAPH, open_store
 from loaders.dates import format_date
 from ontology import ID, PREFIXES, PROVENANCE_GRAPH, XSD, natural_key, shorten, vocabulary
 
-_PREFIX_DECL = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
-
-_LABELS = _PREFIX_DECL + f"""
+_LABELS = PREFIX_DECL + f"""
 SELECT ?e ?label WHERE {{
+  %(only)s
   {{ GRAPH ?rec {{ ?e rdfs:label|skos:altLabel ?label }} FILTER(STRSTARTS(STR(?rec), "{ID}entities/")) }}
   UNION
   {{ GRAPH <{ONTOLOGY_GRAPH.value}> {{ ?e a owl:NamedIndividual ; rdfs:label ?label }} }}
 }}
 """
 
-_STATEMENTS = _PREFIX_DECL + f"""
+_STATEMENTS = PREFIX_DECL + f"""
 SELECT ?e ?g ?s ?p ?o ?quote ?src ?title ?publisher ?issued ?teaser ?inference WHERE {{
   {{ GRAPH ?g {{ ?e ?p ?o }} BIND(?e AS ?s) }} UNION {{ GRAPH ?g {{ ?s ?p ?e }} BIND(?e AS ?o) }}
   GRAPH <{PROVENANCE_GRAPH}> {{
@@ -43,7 +42,7 @@ SELECT ?e ?g ?s ?p ?o ?quote ?src ?title ?publisher ?issued ?teaser ?inference W
 }}
 """
 
-_CITES = _PREFIX_DECL + f"""
+_CITES = PREFIX_DECL + f"""
 SELECT ?g ?title ?publisher ?page WHERE {{
   GRAPH <{PROVENANCE_GRAPH}> {{
     ?g cd:citesSource ?c . ?c dcterms:title ?title .
@@ -125,8 +124,7 @@ def find_entity(store: ox.Store, query: str) -> tuple[str, list[str]]:
 
 def _labels(store: ox.Store, only: list[str] | None) -> dict[str, list[str]]:
     """Entity IRI → its labels and alternative names (of the entities in ``only``, else of all)."""
-    text = _LABELS if only is None else _LABELS.replace("SELECT ?e ?label WHERE {", "SELECT ?e ?label WHERE {\n  "
-                                                                  + values_block("e", only), 1)
+    text = _LABELS % {"only": values_block("e", only) if only is not None else ""}
     labels: dict[str, list[str]] = {}
     for row in store.query(text):
         labels.setdefault(row["e"].value, []).append(row["label"].value)

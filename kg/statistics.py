@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.sparql import PREFIX_DECL
 from kg.store import ONTOLOGY_GRAPH, open_store
 from loaders.dates import format_date
-from ontology import ID, PROVENANCE_GRAPH, PREFIXES, XSD, shorten
+from ontology import ID, PROVENANCE_GRAPH, XSD, shorten
 
-_PREFIX_DECL = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
-
-_CLASSES = _PREFIX_DECL + f"""
+_CLASSES = PREFIX_DECL + f"""
 SELECT ?class (COUNT(DISTINCT ?e) AS ?n) (SAMPLE(?en) AS ?label_en) (SAMPLE(?vi) AS ?label_vi) WHERE {{
   GRAPH ?rec {{ ?e a ?class }}
   FILTER(STRSTARTS(STR(?rec), "{ID}entities/"))
@@ -23,7 +22,7 @@ SELECT ?class (COUNT(DISTINCT ?e) AS ?n) (SAMPLE(?en) AS ?label_en) (SAMPLE(?vi)
 }} GROUP BY ?class ORDER BY DESC(?n) ?class
 """
 
-_SOURCES = _PREFIX_DECL + f"""
+_SOURCES = PREFIX_DECL + f"""
 SELECT ?src ?title ?kind ?publisher ?issued ?file (COUNT(DISTINCT ?ev) AS ?excerpts) WHERE {{
   GRAPH <{PROVENANCE_GRAPH}> {{
     ?src cd:sourceFile ?file ; dcterms:title ?title ; a ?kind .
@@ -34,14 +33,14 @@ SELECT ?src ?title ?kind ?publisher ?issued ?file (COUNT(DISTINCT ?ev) AS ?excer
 }} GROUP BY ?src ?title ?kind ?publisher ?issued ?file ORDER BY ?file
 """
 
-_SOURCE_FACTS = _PREFIX_DECL + f"""
+_SOURCE_FACTS = PREFIX_DECL + f"""
 SELECT ?src (COUNT(*) AS ?n) WHERE {{
   GRAPH <{PROVENANCE_GRAPH}> {{ ?ev prov:wasQuotedFrom ?src }}
   GRAPH ?ev {{ ?s ?p ?o }}
 }} GROUP BY ?src
 """
 
-_SOURCE_ENTITIES = _PREFIX_DECL + f"""
+_SOURCE_ENTITIES = PREFIX_DECL + f"""
 SELECT ?src (COUNT(DISTINCT ?e) AS ?n) WHERE {{
   GRAPH <{PROVENANCE_GRAPH}> {{ ?rec a cd:EntityRecord ; prov:wasDerivedFrom ?src }}
   GRAPH ?rec {{ ?e a ?class }}

@@ -43,8 +43,7 @@ NETWORK = {
 NETWORK_MEASURES = {"broker": "broker", "constrained": "most constrained", "articulation": "articulation point",
                     "bridge": "bridge", "component": "separate component"}
 
-#: A few excerpts stating facts about one entity — facts with the entity as subject first — as the
-#: store returns them (a hub agency is in thousands of excerpts; sorting them all to show three
+#: A few excerpts stating facts about one entity, as the store returns them (a hub agency is in thousands of excerpts; sorting them all to show three
 #: took most of a report's time at a million triples).  A query unions one such block per entity;
 #: the entity (and property list) sits inside each branch so the engine starts from it.
 EVIDENCE_ONE = """{ SELECT DISTINCT ?e ?g ?quote ?title ?src ?teaser WHERE {
@@ -229,8 +228,8 @@ def _get(row: Any, var: str) -> Any:
 
 def _evidence(backend: Any, iris: set[str], properties: list[str] | None = None,
               limit: int = 3) -> dict[str, list[Evidence]]:
-    """The first ``limit`` excerpts stating facts about each IRI (only facts with
-    ``properties``, when given)."""
+    """Up to ``limit`` excerpts (as the store returns them) stating facts about each IRI (only
+    facts with ``properties``, when given)."""
     out: dict[str, list[Evidence]] = {}
     wanted = sorted(iris)
     restrict = values_block("p", properties) if properties else ""

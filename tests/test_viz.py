@@ -5,7 +5,6 @@ diacritics, escaped labels, focus showing only the neighbourhood."""
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import networkx as nx
@@ -13,7 +12,6 @@ import pytest
 
 import kg
 import viz
-from kg.sparql import LocalBackend
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[1] / "test-output"
