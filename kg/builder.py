@@ -103,7 +103,9 @@ def build(sources: Path | str | None = None, out: Path | str | None = None,
         disk = _DiskLoad(staged / STORE_DIR, nquads)
         disk.start()
         store = ox.Store()
-        store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+        # In memory, Store.load is as fast as bulk_load, and its store is smaller (1M: 420 against
+        # 645 MB) and answers the checks 1.6x faster; the on-disk store needs bulk_load.
+        store.load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
         store.load(path=str(ontology_path()), format=ox.RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
         step(2)
         findings = check_corpus(corpus, store) if check else []

@@ -90,7 +90,7 @@ class ValidationFailed(CdkgError):
 def memory_store(corpus: Corpus) -> ox.Store:
     """An in-memory store of the corpus with the ontology, as a build would make it."""
     store = ox.Store()
-    store.bulk_load(corpus.nquads, format=ox.RdfFormat.N_QUADS)
+    store.load(corpus.nquads, format=ox.RdfFormat.N_QUADS)  # in memory: faster to query than bulk_load
     store.load(path=str(ontology_path()), format=ox.RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
     return store
 

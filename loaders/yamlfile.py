@@ -28,10 +28,21 @@ class YamlProblem(ValueError):
         self.hint = hint
 
 
+#: libyaml's composer asks these for every node; a C-level callable that ignores its arguments
+#: spares a Python call per node.  Our own tag marks implicit tags; ``_convert`` resolves plain
+#: scalars by value (cached), as PyYAML's resolver would.
+_IGNORE = "".format
+_IMPLICIT = "?".format
+_FAST = _Loader is not yaml.SafeLoader
+
+
 def load_yaml_text(text: str) -> tuple[Any, dict[Path_, int]]:
     """Parse ``text``; return the data and a map from key path to 1-based line."""
     try:
         loader = _Loader(text)
+        # "!" would need the full resolver (a non-specific tag makes a plain scalar text)
+        if _FAST and "!" not in text:
+            loader.resolve, loader.descend_resolver, loader.ascend_resolver = _IMPLICIT, _IGNORE, _IGNORE
     except yaml.reader.ReaderError as exc:
         raise YamlProblem(f"the file holds a character YAML does not allow ({exc.character!r})",
                           text.count("\n", 0, exc.position) + 1,
@@ -63,8 +74,9 @@ def load_yaml_text(text: str) -> tuple[Any, dict[Path_, int]]:
         raise YamlProblem(f"malformed YAML: {exc.problem}", mark.line + 1 if mark else None) from None
 
 
-#: constructs the few scalars that are not plain text (numbers, booleans, null)
+#: constructs the few scalars that are not plain text (numbers, booleans, null, dates)
 _SCALARS = yaml.SafeLoader("")
+_PLAIN: dict[str, Any] = {}
 
 
 def _scalar(node: ScalarNode) -> Any:
@@ -74,26 +86,48 @@ def _scalar(node: ScalarNode) -> Any:
         _SCALARS.constructed_objects.clear()  # the constructor memoises every node it sees
 
 
-def _convert(n: Any, path: Path_, lines: dict[Path_, int]) -> Any:
-    """A composed node as plain data, recording the line of every key and item in ``lines``."""
-    lines.setdefault(path, n.start_mark.line + 1)
-    if isinstance(n, MappingNode):
-        out: dict[Any, Any] = {}
-        for k, v in n.value:
-            if not isinstance(k, ScalarNode):
-                raise YamlProblem("a mapping key must be plain text", k.start_mark.line + 1)
-            key = k.value if k.tag == _STR else _scalar(k)
-            if key in out:
-                raise YamlProblem(f"key {key!r} appears twice in the same block", k.start_mark.line + 1,
-                                  "remove or rename one of them")
-            lines[path + (key,)] = k.start_mark.line + 1
-            out[key] = _convert(v, path + (key,), lines)
-        return out
-    if isinstance(n, SequenceNode):
-        return [_convert(item, path + (i,), lines) for i, item in enumerate(n.value)]
+def _plain(value: str) -> Any:
+    """A plain (unquoted) scalar as PyYAML's safe loader reads it: ``5`` is a number, ``yes`` true."""
+    try:
+        return _PLAIN[value]
+    except KeyError:
+        pass
+    tag = _SCALARS.resolve(ScalarNode, value, (True, False))
+    out = value if tag == _STR else _scalar(ScalarNode(tag, value))
+    if len(_PLAIN) >= 100_000:
+        _PLAIN.clear()
+    _PLAIN[value] = out  # scalars are immutable: str, int, float, bool, None, date
+    return out
+
+
+def _value(n: ScalarNode) -> Any:
+    if n.tag == "?":  # implicit (fast path): quoted or block text stays text, plain is resolved
+        return _plain(n.value) if not n.style else n.value
     if n.tag == _STR:  # the parser has already unescaped quoted text; nothing to construct
         return n.value
     return _scalar(n)
+
+
+def _convert(n: Any, path: Path_, lines: dict[Path_, int]) -> Any:
+    """A composed node as plain data, recording the line of every key and item in ``lines``."""
+    lines.setdefault(path, n.start_mark.line + 1)
+    cls = n.__class__
+    if cls is MappingNode:
+        out: dict[Any, Any] = {}
+        for k, v in n.value:
+            if k.__class__ is not ScalarNode:
+                raise YamlProblem("a mapping key must be plain text", k.start_mark.line + 1)
+            key = _value(k)
+            if key in out:
+                raise YamlProblem(f"key {key!r} appears twice in the same block", k.start_mark.line + 1,
+                                  "remove or rename one of them")
+            sub = path + (key,)
+            lines[sub] = k.start_mark.line + 1
+            out[key] = _convert(v, sub, lines)
+        return out
+    if cls is SequenceNode:
+        return [_convert(item, path + (i,), lines) for i, item in enumerate(n.value)]
+    return _value(n)
 
 
 def line_of(lines: dict[Path_, int], loc: Path_) -> int | None:

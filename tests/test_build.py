@@ -55,6 +55,24 @@ def test_turtle_and_trig_hold_the_same_facts(built):
     assert sum(1 for g in graphs if "/evidence/" in g) == stats.excerpts
 
 
+def test_triple_count_takes_each_data_triple_once_and_no_ontology_triple():
+    import pyoxigraph as ox
+
+    from kg.statistics import compute_stats
+    from kg.store import ONTOLOGY_GRAPH
+
+    n = ox.NamedNode
+    onto = ox.Triple(n("https://w3id.org/cdkg/ontology#Event"), n("http://www.w3.org/2000/01/rdf-schema#label"),
+                     ox.Literal("Event", language="en"))
+    fact = ox.Triple(n("https://w3id.org/cdkg/id/event/e"), n("https://w3id.org/cdkg/ontology#date"), ox.Literal("2022"))
+    g1, g2 = n("https://w3id.org/cdkg/id/evidence/a/1"), n("https://w3id.org/cdkg/id/evidence/a/2")
+    store = ox.Store()
+    store.extend([ox.Quad(*onto, ONTOLOGY_GRAPH), ox.Quad(n("urn:x"), n("urn:y"), n("urn:z"), ONTOLOGY_GRAPH),
+                  ox.Quad(*fact, g1), ox.Quad(*fact, g2), ox.Quad(*onto, g2)])  # g2 restates an ontology triple
+    stats = compute_stats(store)
+    assert (stats.triples, stats.quads, stats.graphs) == (2, 3, 2)
+
+
 @pytest.mark.parametrize(("fmt", "rdflib_fmt"), [("turtle", "turtle"), ("ntriples", "nt"), ("nquads", "nquads"),
                                                  ("trig", "trig"), ("jsonld", "json-ld")])
 def test_every_export_format_round_trips(built, fmt, rdflib_fmt):

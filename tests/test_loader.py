@@ -208,3 +208,40 @@ def test_a_build_can_take_the_quads_without_a_copy_left_behind(tmp_path):
     assert data.count(b"\n") == 2 + sum(1 for line in data.splitlines() if b"/provenance>" in line or b"/entities/" in line)
     with pytest.raises(RuntimeError, match="released"):
         corpus.nquads
+
+
+YAML_CASES = [
+    "a: 5\nb: '5'\nc: \"5\"\nd: 5.0\ne: yes\nf: 'yes'\ng: null\nh: ~\ni: 2022-04-28\nj: '2022-04-28'\n",
+    "k: on\nl: Off\nm: 0x1F\nn: 1_000\no: .inf\np: -.5\nq: 26/5\nr: 2010\ns: |\n  block\n  text\nt: >\n  folded\n  text\n",
+    "5: five\n'6': six\ntrue: t\nlist: [1, '1', a, 'b', no, 2022-01-01]\n",
+    "tagged: !!str 5\nint: !!int '7'\nbare: ! 5\nquote: \"Hà Nội!\"\n",
+    "facts:\n  - [agency_0, organisedBy, agency_1]\n  - [ev_1, date, \"26/5\"]\n  - [ev_1, date, 26/5/2022]\n",
+]
+
+
+@pytest.mark.parametrize("text", YAML_CASES)
+def test_the_fast_yaml_path_reads_what_pyyaml_reads(text):
+    import yaml
+
+    from loaders.yamlfile import load_yaml_text
+
+    assert load_yaml_text(text)[0] == yaml.load(text, Loader=yaml.SafeLoader)
+
+
+def test_every_bundled_and_test_source_reads_as_pyyaml_reads_it():
+    import yaml
+
+    from loaders.curated import default_sources
+    from loaders.yamlfile import load_yaml_text
+
+    files = sorted(default_sources().rglob("*.yaml")) + sorted(Path(__file__).parent.joinpath("data").rglob("*.yaml"))
+    assert len(files) > 5
+    for f in files:
+        try:
+            text = f.read_text(encoding="utf-8")
+            expected = yaml.load(text, Loader=yaml.SafeLoader)
+        except (UnicodeDecodeError, yaml.YAMLError):
+            continue  # broken on purpose
+        if expected is None:
+            continue  # empty on purpose
+        assert load_yaml_text(text)[0] == expected, f
