@@ -21,7 +21,7 @@ from typing import Callable
 
 import pyoxigraph as ox
 
-from kg.exporter import write_union_and_dataset
+from kg.exporter import write_dataset, write_union
 from kg.files import replace_dir, staging_dir
 from kg.statistics import Stats, compute_stats
 from kg.validation import Finding, ValidationFailed, ValidationReport, check_corpus
@@ -33,8 +33,8 @@ from ontology import ontology_path
 #: Called as ``progress(step, total, description)`` before each step of the build.
 Progress = Callable[[int, int, str], None]
 
-STEPS = ("read and check the curated sources", "load the graph", "check shapes and ontology", "summarise",
-         "write kg.ttl and kg.trig", "finish the on-disk store")
+STEPS = ("read and check the curated sources", "load the graph", "check shapes and ontology", "write kg.ttl",
+         "summarise", "write kg.trig", "finish the on-disk store")
 
 
 @dataclass
@@ -61,7 +61,8 @@ class _DiskLoad(threading.Thread):
     def run(self) -> None:
         try:
             store = ox.Store(str(self.path))
-            store.bulk_load(path=str(self.nquads), format=ox.RdfFormat.N_QUADS)
+            # lenient: the same file is loaded strictly into the in-memory store, which checks it
+            store.bulk_load(path=str(self.nquads), format=ox.RdfFormat.N_QUADS, lenient=True)
             store.load(path=str(ontology_path()), format=ox.RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
             store.flush()
             del store
@@ -113,14 +114,16 @@ def build(sources: Path | str | None = None, out: Path | str | None = None,
         if not checked.ok:
             raise ValidationFailed(checked)
         step(3)
-        stats = compute_stats(store)
+        triples = write_union(store, staged / "kg.ttl")
+        step(4)
+        stats = compute_stats(store, triples)
         report = {"sources_dir": str(sources_dir), **stats.to_dict(),
                   "warnings": [asdict(f) for f in checked.warnings]}
         (staged / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-        step(4)
-        write_union_and_dataset(store, staged / "kg.ttl", staged / "kg.trig")
-        del store
         step(5)
+        write_dataset(store, staged / "kg.trig")
+        del store
+        step(6)
         disk.finish()
         nquads.unlink()
         replace_dir(staged, out)

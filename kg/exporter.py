@@ -44,15 +44,22 @@ def serialize(store: ox.Store, format: str = "turtle", *, with_ontology: bool = 
     return ox.serialize(triples, format=fmt, prefixes=prefixes)
 
 
-def write_union_and_dataset(scratch: ox.Store, turtle: Path, trig: Path) -> None:
-    """Write ``kg.trig`` (every data graph) and ``kg.ttl`` (their union, each triple once) from a
-    writable in-memory copy of the graph, all inside pyoxigraph (a build's fast path; the copy is
-    changed: its ontology graph is dropped and its default graph used as scratch space)."""
-    scratch.remove_graph(ONTOLOGY_GRAPH)
-    scratch.dump(str(trig), format=ox.RdfFormat.TRIG, prefixes=output_prefixes())
-    scratch.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+def write_union(scratch: ox.Store, turtle: Path) -> int:
+    """Write ``kg.ttl``: the union of the data graphs (not the ontology), each triple once, built
+    inside pyoxigraph in the default graph of ``scratch`` (a writable in-memory copy of the graph,
+    a build's fast path), which is emptied again.  Returns the number of triples written."""
+    scratch.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{ONTOLOGY_GRAPH.value}>) }}")
+    triples = int(next(iter(scratch.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
     scratch.dump(str(turtle), format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=output_prefixes())
     scratch.clear_graph(ox.DefaultGraph())
+    return triples
+
+
+def write_dataset(scratch: ox.Store, trig: Path) -> None:
+    """Write ``kg.trig``: every data graph of ``scratch`` in the store's order (its ontology graph
+    is dropped first; ``cdkg export trig`` sorts graphs by IRI instead)."""
+    scratch.remove_graph(ONTOLOGY_GRAPH)
+    scratch.dump(str(trig), format=ox.RdfFormat.TRIG, prefixes=output_prefixes())
 
 
 def export(format: str = "turtle", output: Path | str | None = None, *, build: Path | str | None = None,

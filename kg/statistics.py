@@ -99,8 +99,9 @@ def _str(term: ox.Literal | ox.NamedNode | None) -> str:
     return term.value if term is not None else ""
 
 
-def compute_stats(store: ox.Store) -> Stats:
-    """Stats of an open store."""
+def compute_stats(store: ox.Store, triples: int | None = None) -> Stats:
+    """Stats of an open store.  ``triples``: the number of distinct data triples when the caller
+    has counted them already (a build does, writing kg.ttl); otherwise counted here."""
     classes = [
         ClassCount(shorten(r["class"].value), _str(r["label_en"]), _str(r["label_vi"]), _int(r["n"]))
         for r in store.query(_CLASSES)
@@ -115,7 +116,8 @@ def compute_stats(store: ox.Store) -> Stats:
         )
         for r in store.query(_SOURCES)
     ]
-    triples = _int(next(iter(store.query(_TOTALS)))["triples"])
+    if triples is None:
+        triples = _int(next(iter(store.query(_TOTALS)))["triples"])
     graphs = [g for g in store.named_graphs() if g != ONTOLOGY_GRAPH]
     quads = len(store) - sum(1 for _ in store.quads_for_pattern(None, None, None, ONTOLOGY_GRAPH))
     entities = _int(next(iter(store.query(
