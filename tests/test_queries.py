@@ -93,6 +93,15 @@ def test_labels_follow_the_language(local):
     assert vi[-1]["date"] == "28/4/2022"  # dates as the source writes them
 
 
+def test_who_took_part_in_a_partners_link_is_listed_in_the_chosen_language(local):
+    for lang, names in (("en", {"Pham Minh Chinh", "Saysomphone Phomvihane", "Government Headquarters"}),
+                        ("vi", {"Phạm Minh Chính", "Saysomphone Phomvihane", "Trụ sở Chính phủ"})):
+        rows = queries.run("cq09", {"partner": "laos"}, lang=lang, backend=local).rows()
+        assert len(rows) == 2
+        for row in rows:
+            assert set(row["involved"].split("; ")) == names
+
+
 def test_parameters_are_bound_as_terms_never_pasted(local, tmp_path):
     nasty = '"} ; DROP ALL ; #'
     with pytest.raises(kg.EntityNotFound, match="no entity matches"):
