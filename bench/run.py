@@ -83,36 +83,39 @@ BENCH_PARAMS = {
 }
 
 
-def query_in_child(build_dir: Path, text: str, reps: int, timeout: float) -> float | str:
-    """Median time of a query on the build's store, run in a child process so that a repetition
-    still running after ``timeout`` seconds can be stopped (a query inside pyoxigraph does not
-    see Python's signals)."""
+def query_in_child(build_dir: Path, text: str, reps: int, timeout: float) -> tuple[float | str, int | None]:
+    """Median time of a query on the build's store, and its number of rows, run in a child process
+    so that a repetition still running after ``timeout`` seconds can be stopped (a query inside
+    pyoxigraph does not see Python's signals)."""
     code = ("import sys, time; sys.path.insert(0, %r)\n"
             "from kg.sparql import LocalBackend\n"
             "b = LocalBackend(%r); text = sys.stdin.readline() and sys.stdin.read()\n"
             "print('ready', flush=True)\n"
             "for _ in range(%d):\n"
-            "    t0 = time.perf_counter(); list(b.query(text)); print(time.perf_counter() - t0, flush=True)\n"
+            "    t0 = time.perf_counter(); n = len(list(b.query(text))); print(time.perf_counter() - t0, n, flush=True)\n"
             ) % (str(ROOT), str(build_dir), reps)
     child = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
     child.stdin.write("query\n" + text)
     child.stdin.close()
     times: list[float] = []
+    rows = None
     try:
         for limit in [60.0] + [timeout] * reps:  # store opening, then each repetition
             ready, _, _ = select.select([child.stdout], [], [], limit)
             line = child.stdout.readline() if ready else None
             if line is None:
-                return f"> {timeout:g} s"
+                return f"> {timeout:g} s", rows
             if not line:
-                return "error: " + (child.stderr.read().strip().splitlines() or ["?"])[-1][:60]
+                return "error: " + (child.stderr.read().strip().splitlines() or ["?"])[-1][:60], rows
             if line.strip() != "ready":
-                times.append(float(line))
+                seconds, rows = line.split()
+                times.append(float(seconds))
+                rows = int(rows)
     finally:
         child.kill()
         child.wait()
-    return statistics.median(times)
+    return statistics.median(times), rows
 
 
 def fmt(value: float | str | None) -> str:
@@ -218,7 +221,7 @@ def main() -> None:
     sum_ours, sum_theirs, all_rdflib = 0.0, 0.0, True
     pairs: list[tuple[Any, Any]] = []
     for name, text in texts:
-        ours = query_in_child(build_dir, text, args.reps, args.timeout)
+        ours, rows = query_in_child(build_dir, text, args.reps, args.timeout)
         theirs = "skipped"
         if rdflib_ds is not None:
             theirs = median_time(lambda: list(rdflib_ds.query(text)), args.reps, args.rdflib_timeout)
@@ -229,7 +232,7 @@ def main() -> None:
         else:
             all_rdflib = False
         pairs.append((ours, theirs))
-        bench.row(f"query {name}", ours, theirs)
+        bench.row(f"query {name}", ours, theirs, f"{rows:,} rows" if rows is not None else "")
     if rdflib_ds is None:
         bench.row("all named queries and gap rules", sum_ours, "skipped")
     else:
@@ -245,8 +248,9 @@ def main() -> None:
     # (ids that exist at every size), through queries.run (entity lookup, labels, sorting).
     for name, params in BENCH_PARAMS.items():
         arg = ", ".join(f"{k}={v}" for k, v in params.items())
-        bench.row(f"query {name} ({arg})",
-                  median_time(lambda: queries.run(name, params, backend=backend), args.reps), None)
+        answer: list[Any] = []
+        seconds = median_time(lambda: answer.append(len(queries.run(name, params, backend=backend))), args.reps)
+        bench.row(f"query {name} ({arg})", seconds, None, f"{answer[-1]:,} rows" if answer else "")
 
     from queries import network as net
 
