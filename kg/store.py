@@ -53,8 +53,7 @@ def data_quads(store: ox.Store) -> Iterator[ox.Quad]:
 
 def data_triples(store: ox.Store) -> list[ox.Triple]:
     """The union of the data graphs as distinct triples, grouped by subject (sorted by IRI)."""
-    seen = {ox.Triple(q.subject, q.predicate, q.object) for g in data_graphs(store)
-            for q in store.quads_for_pattern(None, None, None, g)}
+    seen = {q.triple for g in data_graphs(store) for q in store.quads_for_pattern(None, None, None, g)}
     return sorted(seen, key=_subject_key)
 
 
