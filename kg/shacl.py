@@ -16,6 +16,8 @@ holding ``sh:languageIn`` with ``sh:qualifiedMinCount``; ``sh:message`` and ``sh
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -190,9 +192,13 @@ class Result:
 
 
 def run(store: ox.Store, checks: tuple[Check, ...] | None = None) -> list[Result]:
-    """Every focus node breaking a check, over the union of the store's graphs."""
-    out = set()
-    for check in checks if checks is not None else compile_shapes():
-        for row in store.query(check.query, use_default_graph_as_union=True):
-            out.add(Result(row["focus"].value, check.shape, check.path, check.message, check.severity))
+    """Every focus node breaking a check, over the union of the store's graphs.  The checks run
+    on one thread per core (pyoxigraph evaluates a query without holding the GIL)."""
+    def violations(check: Check) -> list[Result]:
+        return [Result(row["focus"].value, check.shape, check.path, check.message, check.severity)
+                for row in store.query(check.query, use_default_graph_as_union=True)]
+
+    todo = checks if checks is not None else compile_shapes()
+    with ThreadPoolExecutor(max_workers=max(1, min(len(todo), os.cpu_count() or 1))) as pool:
+        out = {r for found in pool.map(violations, todo) for r in found}
     return sorted(out, key=lambda r: (r.severity, r.focus, r.shape, r.message))

@@ -8,6 +8,8 @@ rule, and a hint.  Warnings (data a source may simply not give) are reported, ne
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -177,17 +179,21 @@ def _shape_name(shapes, shape, sh) -> str:
 def _checks(corpus: Corpus, store: ox.Store) -> list[Finding]:
     from queries.registry import parse_file
 
-    findings = []
-    folder = Path(str(resources.files("queries") / "checks"))
-    for path in sorted(folder.glob("*.rq")):
+    def run(path: Path) -> list[Finding]:
         text = path.read_text(encoding="utf-8")
         header = {k.strip(): v.strip() for k, _, v in
                   (line.lstrip("# ").partition(":") for line in text.splitlines() if line.startswith("#"))}
         rule = header.get("rule", path.stem)
+        found = []
         for row in store.query(parse_file(path).text):
             focus = row["focus"].value
             file, line = _locate(corpus, focus)
-            findings.append(Finding(file or "ontology/cdkg.ttl", line, short_id(focus), rule,
-                                    row["message"].value, header.get("hint", "")))
-    return findings
+            found.append(Finding(file or "ontology/cdkg.ttl", line, short_id(focus), rule,
+                                 row["message"].value, header.get("hint", "")))
+        return found
+
+    folder = Path(str(resources.files("queries") / "checks"))
+    # one thread per core: pyoxigraph evaluates a query without holding the GIL
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return [f for found in pool.map(run, sorted(folder.glob("*.rq"))) for f in found]
 
