@@ -101,11 +101,16 @@ def _plain(value: str) -> Any:
 
 
 def _value(n: ScalarNode) -> Any:
-    if n.tag == "?":  # implicit (fast path): quoted or block text stays text, plain is resolved
-        return _plain(n.value) if not n.style else n.value
-    if n.tag == _STR:  # the parser has already unescaped quoted text; nothing to construct
-        return n.value
-    return _scalar(n)
+    try:
+        if n.tag == "?":  # implicit (fast path): quoted or block text stays text, plain is resolved
+            return _plain(n.value) if not n.style else n.value
+        if n.tag == _STR:  # the parser has already unescaped quoted text; nothing to construct
+            return n.value
+        return _scalar(n)
+    except (ValueError, TypeError) as exc:  # e.g. 2022-02-30 unquoted: YAML reads it as an impossible date
+        tag = n.tag if n.tag != "?" else _SCALARS.resolve(ScalarNode, n.value, (True, False))
+        raise YamlProblem(f"YAML reads {n.value!r} as a {tag.rsplit(':', 1)[-1]}, but it is not one ({exc})",
+                          n.start_mark.line + 1, 'put the value in quotes ("…") to keep it as text') from None
 
 
 def _convert(n: Any, path: Path_, lines: dict[Path_, int]) -> Any:

@@ -118,6 +118,12 @@ def test_malformed_yaml(tmp_path):
     assert p.line is not None and "malformed YAML" in p.message
 
 
+def test_an_impossible_unquoted_date_names_its_line(tmp_path):
+    # unquoted, YAML itself reads 2022-02-30 as a date (and fails); the loader must say where
+    [p] = problems(make(tmp_path, GOOD.replace('"28/4/2022"]', "2022-02-30]")))
+    assert (p.file, p.line) == ("curated/test.yaml", 9) and "2022-02-30" in p.message and "quotes" in p.hint
+
+
 def test_empty_and_binary_files(tmp_path):
     [p] = problems(make(tmp_path, ""))
     assert "empty" in p.message
