@@ -20,6 +20,7 @@ import io
 import json
 import multiprocessing as mp
 import os
+import pickle
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -572,7 +573,7 @@ def _worker(conn: Any, root: Path, files: list[tuple[int, Path]], vocab: Vocabul
                 parsed.append((i, p))
             report.append((i, _declarations_only(p) if p is not None else None, out.problems))
         conn.send(report)
-        entities, broken = conn.recv()
+        entities, broken = pickle.loads(conn.recv_bytes())
         results = []
         for i, p in parsed:
             out, sink, locations = _Collector(), _Sink(), {}
@@ -613,8 +614,9 @@ def _load_parallel(root: Path, files: list[Path], vocab: Vocabulary, out: _Colle
                 light.append(p)
         _check_source_ids(light, out)
         entities, broken = _declare(light, vocab, out)
+        declared = pickle.dumps((entities, broken), protocol=pickle.HIGHEST_PROTOCOL)  # once for all workers
         for conn in pipes:
-            conn.send((entities, broken))
+            conn.send_bytes(declared)
         second = sorted((item for conn in pipes for item in _receive(conn)), key=lambda item: item[0])
         finished = True
     finally:
