@@ -31,9 +31,11 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _nfc(value: str) -> str:
+    if value.isascii():  # most ids and many labels: nothing to check
+        return value
     if _SURROGATE.search(value):
         raise ValueError("text holds an unpaired surrogate (a \\ud800-\\udfff escape); write the character itself")
-    if unicodedata.normalize("NFC", value) != value:
+    if not unicodedata.is_normalized("NFC", value):
         raise ValueError("text is not in Unicode NFC form (decomposed accents); re-type it or normalise the file to NFC")
     return value
 
@@ -58,10 +60,10 @@ class Entity(_Model):
 
     id: Annotated[str, Field(pattern=ID_PATTERN, max_length=80)]
     kind: Annotated[str, Field(min_length=1)]
-    also: list[str] = []
+    also: list[str] = Field(default_factory=list)
     vi: Label
     en: Label
-    alt: list[Label] = []
+    alt: list[Label] = Field(default_factory=list)
 
 
 class CitedSource(_Model):
@@ -80,11 +82,11 @@ class Evidence(_Model):
     """One verbatim excerpt and the facts (subject, property, value) it supports."""
 
     quote: Text
-    facts: list[tuple[Text, Text, FactValue]] = []
+    facts: list[tuple[Text, Text, FactValue]] = Field(default_factory=list)
     teaser: bool = False
     note: Text | None = None
     inference: Text | None = None
-    cites: list[str] = []
+    cites: list[str] = Field(default_factory=list)
 
 
 class CuratedFile(_Model):
@@ -92,6 +94,6 @@ class CuratedFile(_Model):
 
     source: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=80)]
     article: Text
-    entities: list[Entity] = []
-    cited_sources: list[CitedSource] = []
-    evidence: list[Evidence] = []
+    entities: list[Entity] = Field(default_factory=list)
+    cited_sources: list[CitedSource] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
