@@ -137,10 +137,14 @@ def _iri(iri: str) -> str:
     return f"<{iri}>"
 
 
+_JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')  # what json.dumps(ensure_ascii=False) escapes
+
+
 def _lit(value: str, datatype: str | None = None, lang: str | None = None) -> str:
     """A literal as an N-Quads term.  JSON's string escapes are a subset of N-Triples' (ECHAR and
-    UCHAR), so ``json.dumps`` writes a valid, exact string literal."""
-    text = json.dumps(value, ensure_ascii=False)
+    UCHAR), so ``json.dumps`` writes a valid, exact string literal (text with nothing to escape,
+    nearly all, is quoted directly: the same output, faster)."""
+    text = json.dumps(value, ensure_ascii=False) if _JSON_ESCAPED.search(value) else f'"{value}"'
     if lang:
         return f"{text}@{lang}"
     return f"{text}^^<{XSD}{datatype}>" if datatype else text

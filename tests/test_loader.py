@@ -251,3 +251,12 @@ def test_every_bundled_and_test_source_reads_as_pyyaml_reads_it():
         if expected is None:
             continue  # empty on purpose
         assert load_yaml_text(text)[0] == expected, f
+
+
+@given(st.text())
+def test_a_literal_is_written_as_json_would_quote_it(text):
+    import json
+
+    from loaders.curated import _lit
+
+    assert _lit(text) == json.dumps(text, ensure_ascii=False)
