@@ -182,6 +182,10 @@ def _at_most(target: str, path: str, n: int) -> str:
             f"HAVING (COUNT(DISTINCT ?value) > {n})")
 
 
+#: Checks run at once: one per core, at most 4 (each query holds its own working memory).
+THREADS = max(1, min(os.cpu_count() or 1, 4))
+
+
 @dataclass(frozen=True)
 class Result:
     focus: str
@@ -199,6 +203,6 @@ def run(store: ox.Store, checks: tuple[Check, ...] | None = None) -> list[Result
                 for row in store.query(check.query, use_default_graph_as_union=True)]
 
     todo = checks if checks is not None else compile_shapes()
-    with ThreadPoolExecutor(max_workers=max(1, min(len(todo), os.cpu_count() or 1))) as pool:
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
         out = {r for found in pool.map(violations, todo) for r in found}
     return sorted(out, key=lambda r: (r.severity, r.focus, r.shape, r.message))

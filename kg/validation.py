@@ -8,7 +8,6 @@ rule, and a hint.  Warnings (data a source may simply not give) are reported, ne
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
@@ -177,6 +176,7 @@ def _shape_name(shapes, shape, sh) -> str:
 
 
 def _checks(corpus: Corpus, store: ox.Store) -> list[Finding]:
+    from kg import shacl
     from queries.registry import parse_file
 
     def run(path: Path) -> list[Finding]:
@@ -193,7 +193,7 @@ def _checks(corpus: Corpus, store: ox.Store) -> list[Finding]:
         return found
 
     folder = Path(str(resources.files("queries") / "checks"))
-    # one thread per core: pyoxigraph evaluates a query without holding the GIL
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+    # on several threads: pyoxigraph evaluates a query without holding the GIL
+    with ThreadPoolExecutor(max_workers=shacl.THREADS) as pool:
         return [f for found in pool.map(run, sorted(folder.glob("*.rq"))) for f in found]
 
