@@ -197,7 +197,7 @@ class Result:
 
 def run(store: ox.Store, checks: tuple[Check, ...] | None = None) -> list[Result]:
     """Every focus node breaking a check, over the union of the store's graphs.  The checks run
-    on one thread per core (pyoxigraph evaluates a query without holding the GIL)."""
+    on up to :data:`THREADS` threads (pyoxigraph evaluates a query without holding the GIL)."""
     def violations(check: Check) -> list[Result]:
         return [Result(row["focus"].value, check.shape, check.path, check.message, check.severity)
                 for row in store.query(check.query, use_default_graph_as_union=True)]

@@ -43,9 +43,10 @@ NETWORK = {
 NETWORK_MEASURES = {"broker": "broker", "constrained": "most constrained", "articulation": "articulation point",
                     "bridge": "bridge", "component": "separate component"}
 
-#: A few excerpts stating facts about one entity, as the store returns them (a hub agency is in thousands of excerpts; sorting them all to show three
-#: took most of a report's time at a million triples).  A query unions one such block per entity;
-#: the entity (and property list) sits inside each branch so the engine starts from it.
+#: A few excerpts stating facts about one entity, as the store returns them (a hub agency is in
+#: thousands of excerpts; sorting them all to show three took most of a report's time at a million
+#: triples).  A query unions one such block per entity; the entity (and property list) sits inside
+#: each branch so the engine starts from it.
 EVIDENCE_ONE = """{ SELECT DISTINCT ?e ?g ?quote ?title ?src ?teaser WHERE {
   {
     %(entity)s %(properties)s
