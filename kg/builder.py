@@ -3,10 +3,12 @@
 Outputs are staged in a temporary folder beside the target and swapped in only when everything
 is checked and written, so a failed build leaves the previous ``build/`` exactly as it was.
 
-How it stays fast on a million triples: the loader hands over N-Quads text (no Python object
-per quad); the checks, the statistics, ``kg.trig`` and ``kg.ttl`` work on an in-memory copy of
-the graph, while the on-disk store (the slowest part) is bulk-loaded in a background thread on
-the other core.  ``kg.trig`` keeps the store's graph order; ``cdkg export trig`` sorts graphs by IRI.
+How it stays fast on a million triples: the loader hands over N-Quads and N-Triples text (no
+Python object per quad), and three pyoxigraph stores fill at once, each on a thread of its own
+(pyoxigraph releases the GIL): the on-disk store that queries read (the slowest part), an
+in-memory copy of the graph on which the checks, the statistics and ``kg.trig`` run, and the
+union of the graphs written as ``kg.ttl``.  ``kg.trig`` keeps the store's graph order; ``cdkg
+export trig`` sorts graphs by IRI.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import pyoxigraph as ox
 
@@ -33,8 +35,8 @@ from ontology import ontology_path
 #: Called as ``progress(step, total, description)`` before each step of the build.
 Progress = Callable[[int, int, str], None]
 
-STEPS = ("read and check the curated sources", "load the graph", "check shapes and ontology", "write kg.ttl",
-         "summarise", "write kg.trig", "finish the on-disk store")
+STEPS = ("read and check the curated sources", "load the graph", "check shapes and ontology",
+         "write kg.ttl and summarise", "write kg.trig", "finish the on-disk store")
 
 
 @dataclass
@@ -49,30 +51,53 @@ class BuildResult:
     warnings: list[Finding] = field(default_factory=list)
 
 
-class _DiskLoad(threading.Thread):
-    """Bulk-loads the on-disk store in the background (pyoxigraph releases the GIL), while the
-    checks and the exports run on an in-memory copy: the on-disk store is the slowest part."""
+#: bytes of N-Quads lines handed to the on-disk store's bulk loader at a time
+DISK_SLICE = 32 << 20
 
-    def __init__(self, path: Path, nquads: Path) -> None:
-        super().__init__(name="cdkg-store-load", daemon=True)
-        self.path, self.nquads = path, nquads
+
+def load_disk_store(path: Path, nquads: Path) -> None:
+    """Bulk-load the on-disk store at ``path`` with the data in ``nquads`` and the ontology.
+
+    oxigraph's bulk loader sorts a whole batch in memory (a million quads at once: 950 MB); in
+    slices of lines it needs a fraction of that and is no slower.  ``lenient``: a build loads
+    the same file strictly into its in-memory store, which checks it."""
+    store = ox.Store(str(path))
+    with open(nquads, "rb") as lines:
+        rest = b""
+        while block := lines.read(DISK_SLICE):
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            block, rest = block[:cut], block[cut:]
+            if block:
+                store.bulk_load(block, format=ox.RdfFormat.N_QUADS, lenient=True)
+        if rest:
+            store.bulk_load(rest, format=ox.RdfFormat.N_QUADS, lenient=True)
+    store.load(path=str(ontology_path()), format=ox.RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
+    store.flush()
+
+
+class _Background(threading.Thread):
+    """Runs ``work(*args)`` on a thread of its own (pyoxigraph releases the GIL while it loads,
+    dumps and queries); :meth:`result` waits, then returns its value or raises its error."""
+
+    def __init__(self, name: str, work: Callable[..., Any], *args: Any) -> None:
+        super().__init__(name=name, daemon=True)
+        self.work, self.args = work, args
+        self.value: Any = None
         self.error: BaseException | None = None
+        self.start()
 
     def run(self) -> None:
         try:
-            store = ox.Store(str(self.path))
-            # lenient: the same file is loaded strictly into the in-memory store, which checks it
-            store.bulk_load(path=str(self.nquads), format=ox.RdfFormat.N_QUADS, lenient=True)
-            store.load(path=str(ontology_path()), format=ox.RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
-            store.flush()
-            del store
-        except BaseException as exc:  # re-raised by finish()
+            self.value = self.work(*self.args)
+        except BaseException as exc:  # re-raised by result()
             self.error = exc
 
-    def finish(self) -> None:
+    def result(self) -> Any:
         self.join()
         if self.error is not None:
             raise self.error
+        return self.value
 
 
 def build(sources: Path | str | None = None, out: Path | str | None = None,
@@ -95,14 +120,21 @@ def build(sources: Path | str | None = None, out: Path | str | None = None,
     step(0)
     corpus = load_corpus(sources_dir)
     staged = staging_dir(out)
-    disk = None
+    background: list[_Background] = []
     try:
         step(1)
-        # Both stores read the quads from a file, so no copy of them stays in memory.
-        nquads = staged / "quads.nq"
-        nquads.write_bytes(corpus.release_nquads())
-        disk = _DiskLoad(staged / STORE_DIR, nquads)
-        disk.start()
+        # The stores read the quads from files, so no copy of them stays in memory.  The on-disk
+        # store (the slowest part) and kg.ttl (the union of the graphs, in a store of its own) are
+        # written on threads of their own while the checks run on the in-memory store.
+        nquads, ntriples = staged / "quads.nq", staged / "triples.nt"
+        quad_text, triple_text = corpus.release_text()
+        nquads.write_bytes(quad_text)
+        ntriples.write_bytes(triple_text)
+        del quad_text, triple_text
+        disk = _Background("cdkg-store-load", load_disk_store, staged / STORE_DIR, nquads)
+        background.append(disk)
+        union = _Background("cdkg-kg.ttl", write_union, ntriples, staged / "kg.ttl")
+        background.append(union)
         store = ox.Store()
         # In memory, Store.load is as fast as bulk_load, and its store is smaller (1M: 420 against
         # 645 MB) and answers the checks 1.6x faster; the on-disk store needs bulk_load.
@@ -114,22 +146,21 @@ def build(sources: Path | str | None = None, out: Path | str | None = None,
         if not checked.ok:
             raise ValidationFailed(checked)
         step(3)
-        triples = write_union(store, staged / "kg.ttl")
-        step(4)
-        stats = compute_stats(store, triples)
+        stats = compute_stats(store, triples=union.result())
         report = {"sources_dir": str(sources_dir), **stats.to_dict(),
                   "warnings": [asdict(f) for f in checked.warnings]}
         (staged / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-        step(5)
+        step(4)
         write_dataset(store, staged / "kg.trig")
         del store
-        step(6)
-        disk.finish()
+        step(5)
+        disk.result()
         nquads.unlink()
+        ntriples.unlink()
         replace_dir(staged, out)
     except BaseException:
-        if disk is not None and disk.is_alive():
-            disk.join()
+        for thread in background:
+            thread.join()
         shutil.rmtree(staged, ignore_errors=True)
         raise
     files = ["kg.ttl", "kg.trig", "report.json", STORE_DIR + "/"]

@@ -44,15 +44,15 @@ def serialize(store: ox.Store, format: str = "turtle", *, with_ontology: bool = 
     return ox.serialize(triples, format=fmt, prefixes=prefixes)
 
 
-def write_union(scratch: ox.Store, turtle: Path) -> int:
-    """Write ``kg.ttl``: the union of the data graphs (not the ontology), each triple once, built
-    inside pyoxigraph in the default graph of ``scratch`` (a writable in-memory copy of the graph,
-    a build's fast path), which is emptied again.  Returns the number of triples written."""
-    scratch.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{ONTOLOGY_GRAPH.value}>) }}")
-    triples = int(next(iter(scratch.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
-    scratch.dump(str(turtle), format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=output_prefixes())
-    scratch.clear_graph(ox.DefaultGraph())
-    return triples
+def write_union(ntriples: Path, turtle: Path) -> int:
+    """Write ``kg.ttl``: the union of the data graphs (not the ontology), each triple once, from
+    the N-Triples of every quad's triple (:attr:`loaders.curated.Corpus.ntriples`: a store loading
+    them keeps each triple once), through a store of its own — so a build writes it on a thread of
+    its own while the checks run.  Returns the number of triples written."""
+    union = ox.Store()
+    union.load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
+    union.dump(str(turtle), format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=output_prefixes())
+    return len(union)
 
 
 def write_dataset(scratch: ox.Store, trig: Path) -> None:

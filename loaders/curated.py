@@ -19,6 +19,7 @@ import gc
 import io
 import json
 import multiprocessing as mp
+import multiprocessing.connection as mp_connection
 import os
 import pickle
 import re
@@ -81,13 +82,16 @@ class SourceSummary:
 
 
 class Corpus:
-    """What the loader produced: the quads (as N-Quads, ready for a store's bulk loader), a
-    summary per source, the entity declarations and where each IRI is declared."""
+    """What the loader produced: the quads (as N-Quads, ready for a store's bulk loader) and their
+    triples (as N-Triples, for the union of the graphs), a summary per source, the entity
+    declarations and where each IRI is declared."""
 
     def __init__(self, nquads: bytes | None, sources: list[SourceSummary],
                  entities: dict[str, EntityDecl] | None = None,
-                 locations: dict[str, tuple[str, int | None]] | None = None) -> None:
+                 locations: dict[str, tuple[str, int | None]] | None = None,
+                 ntriples: bytes | None = None) -> None:
         self._nquads = nquads
+        self._ntriples = ntriples
         self._quads: list[ox.Quad] | None = None
         self.sources = sources
         self.entities = entities or {}
@@ -97,7 +101,7 @@ class Corpus:
     @property
     def quads(self) -> list[ox.Quad]:
         """The quads as pyoxigraph objects, parsed on first use.  A caller may change this list
-        (tests do, to make bad data); :attr:`nquads` then follows it."""
+        (tests do, to make bad data); :attr:`nquads` and :attr:`ntriples` then follow it."""
         if self._quads is None:
             self._quads = list(ox.parse(self.nquads, format=ox.RdfFormat.N_QUADS))
         return self._quads
@@ -112,14 +116,22 @@ class Corpus:
         if self._quads is not None:
             return ox.serialize(self._quads, format=ox.RdfFormat.N_QUADS)
         if self._nquads is None:
-            raise RuntimeError("the quads of this corpus were released (Corpus.release_nquads)")
+            raise RuntimeError("the quads of this corpus were released (Corpus.release_text)")
         return self._nquads
 
-    def release_nquads(self) -> bytes:
-        """The N-Quads, handed over: the corpus keeps no copy (a build writes them to a file and
-        frees the memory; at a million triples they are ~200 MB)."""
-        data = self.nquads
-        self._nquads, self._quads = None, None
+    @property
+    def ntriples(self) -> bytes:
+        """The triple of every quad as N-Triples (UTF-8), in the same order: a triple stated in two
+        graphs is there twice, and a store loading them keeps it once — the union of the graphs."""
+        if self._quads is not None or self._ntriples is None:
+            return ox.serialize([q.triple for q in self.quads], format=ox.RdfFormat.N_TRIPLES)
+        return self._ntriples
+
+    def release_text(self) -> tuple[bytes, bytes]:
+        """The N-Quads and the N-Triples, handed over: the corpus keeps no copy (a build writes them
+        to files and frees the memory; at a million triples they are ~200 and ~140 MB)."""
+        data = self.nquads, self.ntriples
+        self._nquads, self._ntriples, self._quads = None, None, None
         return data
 
 
@@ -151,14 +163,17 @@ def _lit(value: str, datatype: str | None = None, lang: str | None = None) -> st
 
 
 class _Sink:
-    """Quads written straight into an N-Quads buffer (one million quads would take several
-    times their size as Python strings)."""
+    """Quads written straight into an N-Quads buffer, and their triples into an N-Triples one
+    (one million quads would take several times their size as Python strings)."""
 
     def __init__(self) -> None:
         self.buffer = io.BytesIO()
+        self.triples = io.BytesIO()
 
     def add(self, s: str, p: str, o: str, g: str) -> None:
-        self.buffer.write(f"{s} {p} {o} {g} .\n".encode())
+        triple = f"{s} {p} {o}"
+        self.buffer.write(f"{triple} {g} .\n".encode())
+        self.triples.write(f"{triple} .\n".encode())
 
 
 class _Collector:
@@ -551,14 +566,15 @@ def _load(root: Path, files: list[Path], vocab: Vocabulary, out: _Collector) -> 
     summaries = [_compile(p, vocab, entities, broken, out, sink, locations) for p in parsed]
     if out.problems:
         raise SourceError(out.problems)
-    return Corpus(sink.buffer.getvalue(), summaries, entities, locations)
+    return Corpus(sink.buffer.getvalue(), summaries, entities, locations, sink.triples.getvalue())
 
 
 # --- The same in worker processes -------------------------------------------------------------
 # Each worker parses every n-th file, sends back what the cross-file checks need (source ids and
 # entity declarations, not the excerpts), receives the merged declarations, compiles its files
-# and sends back their N-Quads.  Everything is put back in file order, so the quads and the
-# problems are exactly those of a load in one process.
+# and sends back each one's N-Quads and N-Triples as soon as it is compiled (one message for all
+# of them took a second longer at 1M: one huge pickle, copied at the end).  Everything is put
+# back in file order, so the quads and the problems are exactly those of a load in one process.
 
 
 def _declarations_only(p: _Parsed) -> _Parsed:
@@ -578,12 +594,11 @@ def _worker(conn: Any, root: Path, files: list[tuple[int, Path]], vocab: Vocabul
             report.append((i, _declarations_only(p) if p is not None else None, out.problems))
         conn.send(report)
         entities, broken = pickle.loads(conn.recv_bytes())
-        results = []
-        for i, p in parsed:
+        for i, p in parsed:  # file by file, so the parent receives while this compiles the next
             out, sink, locations = _Collector(), _Sink(), {}
             summary = _compile(p, vocab, entities, broken, out, sink, locations)
-            results.append((i, sink.buffer.getvalue(), summary, locations, out.problems))
-        conn.send(results)
+            conn.send((i, sink.buffer.getvalue(), sink.triples.getvalue(), summary, locations, out.problems))
+        conn.send(None)
     except BaseException as exc:  # reported by the parent, which then stops
         conn.send(exc)
     finally:
@@ -621,7 +636,16 @@ def _load_parallel(root: Path, files: list[Path], vocab: Vocabulary, out: _Colle
         declared = pickle.dumps((entities, broken), protocol=pickle.HIGHEST_PROTOCOL)  # once for all workers
         for conn in pipes:
             conn.send_bytes(declared)
-        second = sorted((item for conn in pipes for item in _receive(conn)), key=lambda item: item[0])
+        second = []
+        busy = list(pipes)
+        while busy:
+            for conn in mp_connection.wait(busy):
+                item = _receive(conn)
+                if item is None:
+                    busy.remove(conn)
+                else:
+                    second.append(item)
+        second.sort(key=lambda item: item[0])
         finished = True
     finally:
         for proc in procs:
@@ -632,10 +656,11 @@ def _load_parallel(root: Path, files: list[Path], vocab: Vocabulary, out: _Colle
                 proc.join()
     locations: dict[str, tuple[str, int | None]] = {d.iri: (d.file, d.line) for d in entities.values()}
     summaries = []
-    for _, _, summary, where, problems in second:
+    for _, _, _, summary, where, problems in second:
         summaries.append(summary)
         locations.update(where)
         out.problems += problems
     if out.problems:
         raise SourceError(out.problems)
-    return Corpus(b"".join(item[1] for item in second), summaries, entities, locations)
+    return Corpus(b"".join(item[1] for item in second), summaries, entities, locations,
+                  b"".join(item[2] for item in second))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -191,7 +192,7 @@ def _outcome(root, workers):
         corpus = load_corpus(root, workers=workers)
     except SourceError as exc:
         return [str(p) for p in exc.problems]
-    return corpus.nquads, [vars(s) for s in corpus.sources], corpus.locations, corpus.entities.keys()
+    return corpus.nquads, corpus.ntriples, [vars(s) for s in corpus.sources], corpus.locations, corpus.entities.keys()
 
 
 def test_workers_load_exactly_what_one_process_loads(sources_copy):
@@ -210,10 +211,22 @@ def test_workers_load_exactly_what_one_process_loads(sources_copy):
 
 def test_a_build_can_take_the_quads_without_a_copy_left_behind(tmp_path):
     corpus = load_corpus(make(tmp_path, GOOD))
-    data = corpus.release_nquads()
+    data, triples = corpus.release_text()
     assert data.count(b"\n") == 2 + sum(1 for line in data.splitlines() if b"/provenance>" in line or b"/entities/" in line)
+    # the N-Triples hold each quad's triple, in the same order
+    assert [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_QUADS)] == \
+        [q.triple for q in ox.parse(triples, format=ox.RdfFormat.N_TRIPLES)]
     with pytest.raises(RuntimeError, match="released"):
         corpus.nquads
+    with pytest.raises(RuntimeError, match="released"):
+        corpus.ntriples
+
+
+def test_the_triples_follow_a_changed_list_of_quads(tmp_path):
+    corpus = load_corpus(make(tmp_path, GOOD))
+    kept = corpus.quads[:3] + corpus.quads[:1]  # the first triple twice, as if two graphs stated it
+    corpus.quads = kept
+    assert [q.triple for q in ox.parse(corpus.ntriples, format=ox.RdfFormat.N_TRIPLES)] == [q.triple for q in kept]
 
 
 YAML_CASES = [
