@@ -55,11 +55,10 @@ def write_union(ntriples: Path, turtle: Path) -> int:
     return len(union)
 
 
-def write_dataset(scratch: ox.Store, trig: Path) -> None:
-    """Write ``kg.trig``: every data graph of ``scratch`` in the store's order (its ontology graph
-    is dropped first; ``cdkg export trig`` sorts graphs by IRI instead)."""
-    scratch.remove_graph(ONTOLOGY_GRAPH)
-    scratch.dump(str(trig), format=ox.RdfFormat.TRIG, prefixes=output_prefixes())
+def write_dataset(store: ox.Store, trig: Path) -> None:
+    """Write ``kg.trig``: every graph of ``store`` in the store's order — a build's in-memory copy,
+    from which it has dropped the ontology graph (``cdkg export trig`` sorts graphs by IRI)."""
+    store.dump(str(trig), format=ox.RdfFormat.TRIG, prefixes=output_prefixes())
 
 
 def export(format: str = "turtle", output: Path | str | None = None, *, build: Path | str | None = None,

@@ -11,14 +11,12 @@ import pyoxigraph as ox
 from kg.sparql import PREFIX_DECL
 from kg.store import ONTOLOGY_GRAPH, open_store
 from loaders.dates import format_date
-from ontology import ID, PROVENANCE_GRAPH, XSD, shorten
+from ontology import ID, PROVENANCE_GRAPH, XSD, shorten, vocabulary
 
-_CLASSES = PREFIX_DECL + f"""
-SELECT ?class (COUNT(DISTINCT ?e) AS ?n) (SAMPLE(?en) AS ?label_en) (SAMPLE(?vi) AS ?label_vi) WHERE {{
+_CLASSES = f"""
+SELECT ?class (COUNT(DISTINCT ?e) AS ?n) WHERE {{
   GRAPH ?rec {{ ?e a ?class }}
   FILTER(STRSTARTS(STR(?rec), "{ID}entities/"))
-  OPTIONAL {{ GRAPH <{ONTOLOGY_GRAPH.value}> {{ ?class rdfs:label ?en FILTER(LANG(?en) = "en") }} }}
-  OPTIONAL {{ GRAPH <{ONTOLOGY_GRAPH.value}> {{ ?class rdfs:label ?vi FILTER(LANG(?vi) = "vi") }} }}
 }} GROUP BY ?class ORDER BY DESC(?n) ?class
 """
 
@@ -100,10 +98,13 @@ def _str(term: ox.Literal | ox.NamedNode | None) -> str:
 
 
 def compute_stats(store: ox.Store, triples: int | None = None) -> Stats:
-    """Stats of an open store.  ``triples``: the number of distinct data triples when the caller
-    has counted them already (a build does, writing kg.ttl); otherwise counted here."""
+    """Stats of an open store (with or without the ontology graph).  ``triples``: the number of
+    distinct data triples when the caller has counted them already (a build does, writing
+    kg.ttl); otherwise counted here."""
+    labels = vocabulary().labels  # the classes' labels, from the ontology (which a build's copy drops)
     classes = [
-        ClassCount(shorten(r["class"].value), _str(r["label_en"]), _str(r["label_vi"]), _int(r["n"]))
+        ClassCount(shorten(r["class"].value), labels.get(r["class"].value, {}).get("en", ""),
+                   labels.get(r["class"].value, {}).get("vi", ""), _int(r["n"]))
         for r in store.query(_CLASSES)
     ]
     per_source_entities = {r["src"].value: _int(r["n"]) for r in store.query(_SOURCE_ENTITIES)}
