@@ -113,6 +113,29 @@ def test_a_failed_build_leaves_the_previous_build_untouched(sources_copy, tmp_pa
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no staging folder left behind
 
 
+@pytest.mark.parametrize("step", ["load_disk_store", "write_union"])
+def test_a_build_whose_background_step_fails_leaves_the_previous_build_untouched(sources_copy, tmp_path,
+                                                                                  monkeypatch, step):
+    # the on-disk store and kg.ttl are written on threads of their own: their errors must reach
+    # the caller, and the staged outputs must go, after the thread has stopped writing
+    import kg.builder
+
+    out = tmp_path / "build"
+    kg.build(sources_copy, out)
+    before = fingerprint(out)
+    real = getattr(kg.builder, step)
+
+    def failing(path, target):
+        real(path, target)  # write everything, then fail as a full disk would
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(kg.builder, step, failing)
+    with pytest.raises(OSError, match="No space left"):
+        kg.build(sources_copy, out)
+    assert fingerprint(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
 def test_a_rebuild_replaces_the_previous_outputs(sources_copy, tmp_path):
     out = tmp_path / "build"
     kg.build(sources_copy, out)
