@@ -23,6 +23,7 @@ import multiprocessing.connection as mp_connection
 import os
 import pickle
 import re
+import sys
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -582,7 +583,32 @@ def _declarations_only(p: _Parsed) -> _Parsed:
     return _Parsed(p.path, p.rel, p.model.model_copy(update={"evidence": []}), lines, None)
 
 
-def _worker(conn: Any, root: Path, files: list[tuple[int, Path]], vocab: Vocabulary) -> None:
+def _end_with_parent(parent_pid: int) -> None:
+    """Make this (forked) worker die with the process that started it, however that one ends.
+
+    On Linux the kernel sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``); if the parent
+    died before that was set, the worker has already been handed to another process and exits.
+    Elsewhere the closed pipe ends the worker (see :func:`_worker`)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def _worker(conn: Any, root: Path, files: list[tuple[int, Path]], vocab: Vocabulary, parent_pid: int,
+            parent_ends: list[Any]) -> None:
+    _end_with_parent(parent_pid)
+    # The fork copied the parent's ends of the pipes: closed here, a dead parent means end of
+    # file on ``conn`` (recv raises EOFError, send BrokenPipeError) instead of waiting forever.
+    for end in parent_ends:
+        end.close()
     try:
         parsed: list[tuple[int, _Parsed]] = []
         report = []
@@ -600,7 +626,10 @@ def _worker(conn: Any, root: Path, files: list[tuple[int, Path]], vocab: Vocabul
             conn.send((i, sink.buffer.getvalue(), sink.triples.getvalue(), summary, locations, out.problems))
         conn.send(None)
     except BaseException as exc:  # reported by the parent, which then stops
-        conn.send(exc)
+        try:
+            conn.send(exc)
+        except OSError:  # the parent is gone (or stopped reading): nobody to report to
+            pass
     finally:
         conn.close()
 
@@ -620,7 +649,8 @@ def _load_parallel(root: Path, files: list[Path], vocab: Vocabulary, out: _Colle
     try:
         for k in range(workers):
             parent, child = ctx.Pipe()
-            proc = ctx.Process(target=_worker, args=(child, root, indexed[k::workers], vocab), daemon=True)
+            proc = ctx.Process(target=_worker, daemon=True,
+                               args=(child, root, indexed[k::workers], vocab, os.getpid(), [*pipes, parent]))
             proc.start()
             child.close()
             pipes.append(parent)
