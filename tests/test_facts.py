@@ -3,8 +3,11 @@ each checked by a SPARQL ASK over the built graph (and a few that must be absent
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
+from loaders import default_sources
 from tests.conftest import PREFIXES, ask
 
 FACTS = {
@@ -135,10 +138,52 @@ def test_recurring_entities_are_one_entity(store):
     assert int(next(iter(rows))["n"].value) >= 4
 
 
-def test_teaser_evidence_is_marked(store):
-    assert ask(store, """ASK { GRAPH ?g { event:ev_asean_japan_commemorative_summit_50 cd:heldAt ?p }
-                              ?g cd:teaser true }""")
-    assert ask(store, """ASK { GRAPH ?g { event:ev_scd_annual_meeting cd:chair ?p } ?g cd:teaser false }""")
+def _article_bodies() -> dict[str, str]:
+    """Each bundled article's body (below the '---' line), NFC, whitespace folded, by source id."""
+    bodies = {}
+    for path in sorted((default_sources() / "articles").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        assert "\n---\n" in text, path
+        body = text.split("\n---\n", 1)[1]
+        # Teasers of other articles ("related news") are not evidence: no article keeps them.
+        assert "[related]" not in body, f"{path.name} keeps a related-articles section"
+        bodies[path.stem] = " ".join(unicodedata.normalize("NFC", body).split())
+    return bodies
+
+
+def test_every_fact_and_entity_rests_on_an_article_body(store):
+    """No fact or entity comes from text outside an article's own body (teasers of other articles,
+    sidebars): every quote lies in its article's body, and every declared entity is in a fact of
+    such an excerpt (or of cited evidence, which quotes nothing)."""
+    bodies = _article_bodies()
+    quoted = list(store.query(PREFIXES + """
+        SELECT ?g ?quote ?src ?end WHERE { GRAPH ?p { ?g prov:value ?quote ; prov:wasQuotedFrom ?src .
+                                                      OPTIONAL { ?g cd:charEnd ?end } } }"""))
+    assert len(quoted) > 50
+    outside = []
+    for row in quoted:
+        body = bodies[row["src"].value.rsplit("/", 1)[-1]]
+        quote = " ".join(unicodedata.normalize("NFC", row["quote"].value).split())
+        if quote not in body or (row["end"] is not None and int(row["end"].value) > len(body)):
+            outside.append((row["g"].value, quote[:80]))
+    assert outside == []
+    assert not ask(store, "ASK { ?g cd:teaser true }")
+    # Every entity the curators declare is stated about in some evidence: none is left over from
+    # removed text with only its labels.
+    bare = [r["e"].value for r in store.query(PREFIXES + """
+        SELECT DISTINCT ?e WHERE {
+          GRAPH ?r { ?e a ?class } FILTER(STRSTARTS(STR(?r), "https://w3id.org/cdkg/id/entities/"))
+          FILTER NOT EXISTS { GRAPH ?g { { ?e ?p ?o } UNION { ?s ?q ?e } }
+                              FILTER(STRSTARTS(STR(?g), "https://w3id.org/cdkg/id/evidence/")) } }""")]
+    assert bare == []
+
+
+def test_removed_teasers_stay_out(store):
+    """Events and people known only from teasers of other articles are not in the graph."""
+    for label in ("Phạm Minh Chính", "Saysomphone Phomvihane", "Liên hiệp các tổ chức hữu nghị Việt Nam",
+                  "Trần Sỹ Thanh", "Tokyo", "Nguyễn Minh Hằng", "Đỗ Hùng Việt"):
+        assert not ask(store, f'ASK {{ ?e rdfs:label "{label}"@vi }}'), label
+    assert not ask(store, 'ASK { ?e rdfs:label ?l FILTER(CONTAINS(STR(?l), "25 năm")) }')
 
 
 def test_supplementary_facts_cite_documents_not_articles(store):
