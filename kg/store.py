@@ -35,8 +35,22 @@ def open_store(build: Path | str | None = None) -> ox.Store:
         )
     try:
         return ox.Store.read_only(str(path))
-    except OSError as exc:
-        raise NotBuiltError(f"cannot open the store in {path}: {exc}") from None
+    except (OSError, RuntimeError) as exc:  # RocksDB says "Corruption: …" or "IO error: …"
+        raise damaged(path.parent, exc) from None
+
+
+def damaged(build: Path | str | None, exc: BaseException) -> NotBuiltError:
+    """The error to report when the store of ``build`` cannot be read: a file of it is missing,
+    truncated or corrupted (when opening it, or later, when a query reads a damaged block)."""
+    reason = " ".join(str(exc).split())
+    return NotBuiltError(f"the build in {Path(build or DEFAULT_BUILD)}/ is damaged: its store cannot be read "
+                         f"({reason}) — run `cdkg build` again (with the same --out) to rebuild it")
+
+
+def is_store_damage(exc: BaseException) -> bool:
+    """True for the error pyoxigraph raises when a read finds the store damaged (RocksDB's
+    "Corruption: …" or "IO error: …" as a RuntimeError)."""
+    return isinstance(exc, RuntimeError) and str(exc).startswith(("Corruption:", "IO error:"))
 
 
 def data_graphs(store: ox.Store) -> list[ox.NamedNode | ox.BlankNode]:

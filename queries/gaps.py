@@ -13,7 +13,7 @@ kind says what its findings prove and what they do not.
 from __future__ import annotations
 
 import html
-import json
+import re
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -22,6 +22,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import UsageError
+from kg.terminal import json_text, visible
 from kg.sparql import PREFIX_DECL, label_map, values_block
 from loaders.dates import format_date
 from ontology import XSD, expand, natural_key, short_id, shorten
@@ -260,15 +261,35 @@ INTRO = ("Each finding is a place where the sources in the graph show no coordin
          "not proof of inaction: read each finding with the sources listed under it.")
 
 
+#: ASCII punctuation Markdown (CommonMark, GitHub's tables and autolinks) may read as markup:
+#: escaped with a backslash, each shows as itself.
+_MD_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&:])")
+
+
+def _one_line(text: str) -> str:
+    """``text`` on one line (line breaks folded to spaces), control characters made visible."""
+    return visible(" ".join(str(text).splitlines()))
+
+
 def _md(text: str) -> str:
-    """Text safe for Markdown: no HTML, no table or emphasis markup."""
-    return html.escape(text, quote=False).replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+    """A text from a source or an endpoint as literal Markdown: one line (so it starts no
+    heading, list or quote), every markup character backslash-escaped (so no link, image,
+    HTML, emphasis or table cell comes out of it), control characters made visible."""
+    return _MD_PUNCTUATION.sub(r"\\\1", _one_line(text))
+
+
+def _md_code(text: str) -> str:
+    """A code span of ``text`` (an id): fenced with more backticks than it holds."""
+    text = _one_line(text)
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def render(report: GapReport, fmt: str = "markdown") -> str:
     """The report as ``markdown``, ``html`` (one self-contained page) or ``json``."""
     if fmt == "json":
-        return json.dumps(report.to_dict(), ensure_ascii=False, indent=1)
+        return json_text(report.to_dict(), indent=1)
     if fmt == "markdown":
         return _markdown(report)
     if fmt == "html":
@@ -289,7 +310,7 @@ def _markdown(report: GapReport) -> str:
         if not found:
             lines.append("No findings.")
         for n, f in enumerate(found, 1):
-            ids = ", ".join(f"`{e.id}`" for e in f.entities)
+            ids = ", ".join(_md_code(e.id) for e in f.entities)
             lines.append(f"{n}. **{_md(f.explanation)}** ({ids})")
             for e in f.evidence:
                 meta = ", ".join(x for x in (e.publisher, e.published) if x)
@@ -299,7 +320,9 @@ def _markdown(report: GapReport) -> str:
 
 
 def _html(report: GapReport) -> str:
-    e = html.escape
+    def e(text: str) -> str:
+        return html.escape(visible(text))
+
     parts = ["<!DOCTYPE html>", '<html lang="%s"><head><meta charset="utf-8">' % e(report.lang),
              "<title>Coordination gaps — cdkg</title>",
              "<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
