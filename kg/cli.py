@@ -20,6 +20,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from kg.terminal import cell, json_text, safe
+
 app = typer.Typer(
     name="cdkg",
     help="Cultural Diplomacy Knowledge Graph: build the graph from curated sources, then query, "
@@ -54,14 +56,21 @@ def _reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from kg.errors import CdkgError
+        from kg.store import damaged, is_store_damage
+        from kg.terminal import safe
 
         try:
             return fn(*args, **kwargs)
         except CdkgError as exc:
-            err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+            err.print(f"[bold red]error:[/] {safe(exc)}", soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except OSError as exc:
-            err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+            err.print(f"[bold red]error:[/] {safe(exc)}", soft_wrap=True)
+            raise typer.Exit(2) from None
+        except RuntimeError as exc:  # a damaged store is found when a query reads it
+            if not is_store_damage(exc):
+                raise
+            err.print(f"[bold red]error:[/] {safe(damaged(kwargs.get('build_dir'), exc))}", soft_wrap=True)
             raise typer.Exit(2) from None
 
     return wrapper
@@ -99,19 +108,19 @@ def build(
     if quiet:
         return
     s = result.stats
-    table = Table(title=f"Built {result.out}/ in {result.seconds:.2f} s", title_justify="left")
+    table = Table(title=f"Built {safe(result.out)}/ in {result.seconds:.2f} s", title_justify="left")
     for col in ("source", "kind", "excerpts", "facts", "entities"):
         table.add_column(col, justify="right" if col in ("excerpts", "facts", "entities") else "left",
                          no_wrap=col == "source")
     for src in s.sources:
-        table.add_row(src.source, src.kind, str(src.excerpts), str(src.facts), str(src.entities))
+        table.add_row(cell(src.source), cell(src.kind), str(src.excerpts), str(src.facts), str(src.entities))
     out.print(table)
     out.print(f"{len(s.sources)} sources, {s.excerpts} excerpts, {s.entities} entities, "
               f"{s.triples} distinct triples ({s.quads} quads in {s.graphs} named graphs)")
-    out.print("Entities per class: " + ", ".join(f"{c.label_en or c.cls} {c.entities}" for c in s.classes))
+    out.print("Entities per class: " + ", ".join(f"{safe(c.label_en or c.cls)} {c.entities}" for c in s.classes))
     if result.warnings:
         out.print(f"{len(result.warnings)} warnings about facts the sources may not give (`cdkg validate` lists them)")
-    out.print(f"Wrote {', '.join(str(result.out / f) for f in result.files)}")
+    out.print(f"Wrote {', '.join(safe(result.out / f) for f in result.files)}")
 
 
 @app.command()
@@ -141,13 +150,13 @@ def validate(
         raise UsageError(f"--engine is one of {', '.join(ENGINES)}")
     report = run_validate(sources, engine=engine)
     for finding in report.violations:
-        err.print(f"[bold red]violation[/] {escape(str(finding))}", soft_wrap=True)
+        err.print(f"[bold red]violation[/] {safe(finding)}", soft_wrap=True)
     if show_warnings:
         for finding in report.warnings:
-            err.print(f"[yellow]warning[/] {escape(str(finding))}", soft_wrap=True)
+            err.print(f"[yellow]warning[/] {safe(finding)}", soft_wrap=True)
     n, w = len(report.violations), len(report.warnings)
     where = str(sources) if sources is not None else "bundled sources"
-    out.print(f"{where}: {'valid' if report.ok else 'INVALID'} — "
+    out.print(f"{safe(where)}: {'valid' if report.ok else 'INVALID'} — "
               f"{n} violation{'s' if n != 1 else ''}, {w} warning{'s' if w != 1 else ''}")
     if not report.ok:
         raise typer.Exit(1)
@@ -220,7 +229,7 @@ def stats(
 
     s = run_stats(build_dir)
     if as_json:
-        out.print_json(json.dumps(s.to_dict(), ensure_ascii=False))
+        _print_json(s.to_dict())
         return
     out.print(f"{s.triples} distinct triples, {s.quads} quads in {s.graphs} named graphs; "
               f"{s.excerpts} excerpts; {s.entities} entities")
@@ -229,14 +238,14 @@ def stats(
     classes.add_column("label")
     classes.add_column("entities", justify="right")
     for c in s.classes:
-        classes.add_row(c.cls, c.label_vi if lang is Lang.vi else c.label_en, str(c.entities))
+        classes.add_row(cell(c.cls), cell(c.label_vi if lang is Lang.vi else c.label_en), str(c.entities))
     out.print(classes)
     sources = Table(title="Per source", title_justify="left")
     for col in ("source", "publisher", "published", "excerpts", "facts", "entities"):
         sources.add_column(col, justify="right" if col in ("excerpts", "facts", "entities") else "left",
                            no_wrap=col == "published", overflow="fold", min_width=22 if col == "publisher" else None)
     for src in s.sources:
-        sources.add_row(src.source, src.publisher or "—", src.published or "—",
+        sources.add_row(cell(src.source), cell(src.publisher or "—"), cell(src.published or "—"),
                         str(src.excerpts), str(src.facts), str(src.entities))
     out.print(sources)
 
@@ -261,9 +270,9 @@ def why(
 
     result = run_why(entity, build_dir, lang=lang.value)
     if as_json:
-        out.print_json(json.dumps(asdict(result), ensure_ascii=False))
+        _print_json(asdict(result))
         return
-    out.print(f"[bold]{escape(result.label)}[/] ({escape(result.id)}) <{escape(result.entity)}>")
+    out.print(f"[bold]{safe(result.label)}[/] ({safe(result.id)}) <{safe(result.entity)}>")
     out.print(f"{len(result.statements)} statements from "
               f"{len({st.evidence for st in result.statements})} excerpts\n")
     current = None
@@ -274,14 +283,14 @@ def why(
             current = st.evidence
             meta = ", ".join(x for x in (st.publisher, st.published) if x)
             flags = " [teaser]" if st.teaser else ""
-            out.print(f"[bold]{escape(st.title)}[/]" + (f" — {escape(meta)}" if meta else "") + flags)
-            out.print(f"  [dim]{escape(st.evidence)}[/]")
-            out.print(f"  “{escape(st.quote)}”")
+            out.print(f"[bold]{safe(st.title)}[/]" + (f" — {safe(meta)}" if meta else "") + escape(flags))
+            out.print(f"  [dim]{safe(st.evidence)}[/]")
+            out.print(f"  “{safe(st.quote)}”")
             if st.inference:
-                out.print(f"  [yellow]inference:[/] {escape(st.inference)}")
+                out.print(f"  [yellow]inference:[/] {safe(st.inference)}")
             for c in st.cites:
-                out.print(f"  cites: {escape(c)}")
-        out.print(f"    • {escape(st.subject_label)} — {escape(st.predicate_label)} — {escape(st.object_label)}")
+                out.print(f"  cites: {safe(c)}")
+        out.print(f"    • {safe(st.subject_label)} — {safe(st.predicate_label)} — {safe(st.object_label)}")
 
 
 class ResultFormat(str, Enum):
@@ -363,6 +372,12 @@ def query(
     _print_result(result, fmt, iris)
 
 
+def _print_json(data: Any) -> None:
+    """JSON on stdout, with control characters in its strings written as \\u escapes."""
+    sys.stdout.write(json_text(data) + "\n")
+    sys.stdout.flush()
+
+
 def _print_result(result: Any, fmt: "ResultFormat", iris: bool) -> None:
     import pyoxigraph as ox
 
@@ -378,11 +393,11 @@ def _print_result(result: Any, fmt: "ResultFormat", iris: bool) -> None:
     if fmt is not ResultFormat.table:
         sys.stdout.write(result.serialize(fmt.value))
         return
-    table = Table(show_lines=False, title=f"{result.name}: {len(result)} rows", title_justify="left")
+    table = Table(show_lines=False, title=f"{safe(result.name)}: {len(result)} rows", title_justify="left")
     for var in result.variables:
-        table.add_column(var, overflow="fold")
+        table.add_column(cell(var), overflow="fold")
     for row in result.rows(iris):
-        table.add_row(*[escape(v) if v is not None else "" for v in row.values()])
+        table.add_row(*[cell(v) for v in row.values()])
     out.print(table)
 
 
