@@ -1,7 +1,9 @@
 """The shape of a curated source file (YAML), as pydantic models.
 
-A curated file names its source and article, declares the entities it mentions and lists
-evidence excerpts, each a verbatim quote with the facts it supports::
+A curated file names its source and either its bundled article (``article:``, a quoted source)
+or the full bibliographic record of a source we cite but do not copy (``record:``).  It declares
+the entities it mentions and lists evidence: a verbatim ``quote:`` of the article, or a
+``cited:`` statement in the curator's own words with a ``locator:`` and who ``checked:`` it::
 
     source: 004-hue-plan-173
     article: 004-hue-plan-173.txt
@@ -12,15 +14,20 @@ evidence excerpts, each a verbatim quote with the facts it supports::
         facts:
           - [plan_173_kh_ubnd, eli:date_document, "28/4/2022"]
           - [plan_173_kh_ubnd, eli:passed_by, ubnd_thua_thien_hue]
+
+The rules that tie fields together (exactly one of ``quote`` and ``cited``; a locator and a
+check for cited evidence; the record's required fields) are checked by the loader, which can
+name the line of each problem.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
-from typing import Annotated, Union
+from typing import Annotated, Any, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_]*$"
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -66,34 +73,69 @@ class Entity(_Model):
     alt: list[Label] = Field(default_factory=list)
 
 
-class CitedSource(_Model):
-    """A document a reference compilation cites for its facts (not the page quoted)."""
+#: The explicit value of a record field the source does not show (publisher, author, published).
+UNKNOWN = "unknown"
+SOURCE_KINDS = ("NewsReport", "LegalDocumentText", "ReferenceCompilation")
+#: A date YAML reads by itself (2026-12-02 unquoted) or a text date.
+DateText = Union[dt.date, Text]
 
-    id: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=80)]
-    kind: Annotated[str, Field(pattern=r"^(NewsReport|LegalDocumentText)$")]
+
+class Record(_Model):
+    """The bibliographic record of a source: what a researcher needs to cite it."""
+
+    kind: Annotated[str, Field(pattern=r"^(NewsReport|LegalDocumentText|ReferenceCompilation)$")]
     title: Text
     publisher: Text | None = None
+    author: Text | None = None
     url: Text | None = None
-    published: Text | None = None
+    published: Union[int, DateText, None] = None
+    language: Annotated[str, Field(pattern=r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")] | None = None
+    retrieved: DateText | None = None
     note: Text | None = None
 
 
-class Evidence(_Model):
-    """One verbatim excerpt and the facts (subject, property, value) it supports."""
+class CitedSource(Record):
+    """A source that cited evidence in an article file rests on (not the article quoted)."""
 
-    quote: Text
+    id: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=80)]
+
+
+class Checked(_Model):
+    """Who checked a cited statement against its source, and when."""
+
+    by: Text
+    on: DateText
+
+    @model_validator(mode="before")
+    @classmethod
+    def _on_is_a_word(cls, data: Any) -> Any:
+        """YAML 1.1 reads a bare key ``on`` as the boolean true: take it as the word it is."""
+        if isinstance(data, dict) and True in data and "on" not in data:
+            data = {("on" if k is True else k): v for k, v in data.items()}
+        return data
+
+
+class Evidence(_Model):
+    """One piece of evidence and the facts (subject, property, value) it supports: a verbatim
+    ``quote`` of the article, or a ``cited`` statement in the curator's words with its locator."""
+
+    quote: Text | None = None
+    cited: Text | None = None
+    locator: Text | None = None
+    checked: Checked | None = None
+    cites: Union[Text, list[Text], None] = None
     facts: list[tuple[Text, Text, FactValue]] = Field(default_factory=list)
     teaser: bool = False
     note: Text | None = None
     inference: Text | None = None
-    cites: list[str] = Field(default_factory=list)
 
 
 class CuratedFile(_Model):
     """A whole curated source file."""
 
     source: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=80)]
-    article: Text
+    article: Text | None = None
+    record: Record | None = None
     entities: list[Entity] = Field(default_factory=list)
     cited_sources: list[CitedSource] = Field(default_factory=list)
     evidence: list[Evidence] = Field(default_factory=list)

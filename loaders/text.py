@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-HEADER_FIELDS = ("title", "publisher", "author", "url", "published", "language", "kind", "seed", "note")
+HEADER_FIELDS = ("title", "publisher", "author", "url", "published", "language", "kind", "retrieved", "seed", "note")
 REQUIRED_FIELDS = ("title", "language", "kind")
 RELATED_MARKER = "[related]"
 _WS = re.compile(r"\s+")
@@ -44,11 +44,12 @@ class Article:
         return (i, i + len(q)) if i >= 0 else None
 
 
-def read_article(path: Path) -> Article:
-    """Parse an article file.  Format problems are collected in ``Article.problems``
+def read_article(path: Path, raw: bytes | None = None) -> Article:
+    """Parse an article file (``raw``: its bytes, when the caller has read them already).  Format problems are collected in ``Article.problems``
     as ``(line, field, message, hint)`` tuples rather than raised, so a caller can report
     every problem of a corpus at once."""
-    raw = path.read_bytes()
+    if raw is None:
+        raw = path.read_bytes()
     problems: list[tuple[int | None, str, str, str]] = []
     if b"\x00" in raw:
         problems.append((None, "", "binary file, not text", "save the article as UTF-8 text"))

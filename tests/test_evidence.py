@@ -1,0 +1,224 @@
+"""Two kinds of evidence, never confused: a verbatim quote of a bundled article, or a statement
+in the curator's words citing a source we do not bundle (with its locator and who checked it
+when) — and every source a full bibliographic record (issue 13, sections 2 and 3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import kg
+from kg.errors import SourceError
+from kg.store import open_store
+from loaders import load_corpus
+from tests.conftest import ask
+
+ARTICLE = """Title: Kế hoạch thử
+Publisher: Báo thử
+Author: unknown
+URL: https://example.org/bai-thu-123.html
+Published: 29/4/2022
+Language: vi
+Kind: NewsReport
+Retrieved: 2026-12-01
+---
+Ngày 28/4/2022, Ủy ban nhân dân tỉnh Thừa Thiên Huế ban hành Kế hoạch số 173/KH-UBND.
+"""
+
+ARTICLE_FILE = """source: test-article
+article: test.txt
+cited_sources:
+  - id: test-resolution-page
+    kind: NewsReport
+    title: "Trang nghị quyết"
+    publisher: unknown
+    author: unknown
+    url: "https://example.org/nghi-quyet-175.html"
+    published: "12/2024"
+    language: vi
+    retrieved: "2026-12-02"
+entities:
+  - {id: plan_x, kind: Plan, vi: "Kế hoạch số 173/KH-UBND", en: "Plan 173"}
+  - {id: pc_x, kind: PeoplesCommittee, vi: "UBND tỉnh thử", en: "Test People's Committee"}
+  - {id: city_x, kind: CentrallyRunCity, vi: "Thành phố thử", en: "Test city"}
+evidence:
+  - quote: "Ngày 28/4/2022, Ủy ban nhân dân tỉnh Thừa Thiên Huế ban hành Kế hoạch số 173/KH-UBND."
+    facts:
+      - [plan_x, eli:date_document, "28/4/2022"]
+      - [plan_x, eli:passed_by, pc_x]
+  - cited: "The plans of the province's People's Committee are carried on by the new city."
+    cites: test-resolution-page
+    locator: "para. 4"
+    checked: {by: "test curator", on: "2026-12-02"}
+    facts:
+      - [plan_x, coversLocality, city_x]
+"""
+
+RECORD_FILE = """source: test-record
+record:
+  kind: LegalDocumentText
+  title: "Kế hoạch 188/KH-UBND"
+  publisher: "thuvienphapluat.vn"
+  author: unknown
+  url: "https://example.org/ke-hoach-188.aspx"
+  published: "4/8/2022"
+  language: vi
+  retrieved: 2026-12-02
+entities:
+  - {id: plan_y, kind: Plan, vi: "Kế hoạch số 188/KH-UBND", en: "Plan 188"}
+evidence:
+  - cited: "The People's Committee issued Plan 188/KH-UBND on 4 August 2022."
+    locator: "document header (number, date)"
+    checked: {by: "test curator", on: "2026-12-02"}
+    facts:
+      - [plan_y, eli:date_document, "4/8/2022"]
+      - [plan_y, eli:passed_by, pc_x]
+"""
+
+
+def sources(tmp_path: Path, article_file: str = ARTICLE_FILE, record_file: str = RECORD_FILE,
+            article: str = ARTICLE) -> Path:
+    root = tmp_path / "sources"
+    (root / "curated").mkdir(parents=True, exist_ok=True)
+    (root / "articles").mkdir(exist_ok=True)
+    (root / "articles" / "test.txt").write_text(article, encoding="utf-8")
+    (root / "curated" / "a.yaml").write_text(article_file, encoding="utf-8")
+    (root / "curated" / "r.yaml").write_text(record_file, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("evidence") / "build"
+    kg.build(sources(tmp_path_factory.mktemp("src")), out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def store(built: Path):
+    return open_store(built)
+
+
+G = "GRAPH <https://w3id.org/cdkg/id/provenance>"
+
+
+def test_a_quote_is_quoted_evidence_of_its_article(store):
+    assert ask(store, f"""ASK {{ {G} {{
+        <https://w3id.org/cdkg/id/evidence/test-article/1> a cd:QuotedEvidence , cd:Evidence ;
+            prov:value ?q ; prov:wasQuotedFrom source:test-article ; cd:charStart 0 .
+        FILTER(LANG(?q) = "vi") }} }}""")
+
+
+def test_a_cited_statement_is_cited_evidence_with_locator_and_check(store):
+    assert ask(store, f"""ASK {{ {G} {{
+        <https://w3id.org/cdkg/id/evidence/test-article/2> a cd:CitedEvidence , cd:Evidence ;
+            cd:paraphrase ?words ; prov:wasDerivedFrom source:test-resolution-page ;
+            cd:locator "para. 4" ; cd:checkedBy "test curator" ; cd:checkedOn "2026-12-02"^^xsd:date .
+        FILTER(LANG(?words) = "en")
+        FILTER NOT EXISTS {{ <https://w3id.org/cdkg/id/evidence/test-article/2> prov:value ?any }}
+        FILTER NOT EXISTS {{ <https://w3id.org/cdkg/id/evidence/test-article/2> a cd:QuotedEvidence }} }} }}""")
+
+
+def test_cited_evidence_of_a_record_file_rests_on_its_own_source(store):
+    assert ask(store, f"""ASK {{ {G} {{
+        <https://w3id.org/cdkg/id/evidence/test-record/1> a cd:CitedEvidence ;
+            prov:wasDerivedFrom source:test-record ; cd:locator "document header (number, date)" . }} }}""")
+
+
+def test_every_source_has_its_record_and_says_what_is_unknown(store):
+    assert ask(store, f"""ASK {{ {G} {{
+        source:test-article a cd:NewsReport ; foaf:page "https://example.org/bai-thu-123.html" ;
+            dcterms:publisher "Báo thử" ; dcterms:issued "2022-04-29"^^xsd:date ;
+            cd:retrievedOn "2026-12-01"^^xsd:date ; cd:unknownField "author" .
+        source:test-resolution-page foaf:page "https://example.org/nghi-quyet-175.html" ;
+            dcterms:issued "2024-12"^^xsd:gYearMonth ; cd:retrievedOn "2026-12-02"^^xsd:date ;
+            cd:unknownField "publisher" , "author" ; dcterms:language "vi" .
+        source:test-record a cd:LegalDocumentText ; foaf:page "https://example.org/ke-hoach-188.aspx" ;
+            dcterms:publisher "thuvienphapluat.vn" ; dcterms:issued "2022-08-04"^^xsd:date ;
+            cd:retrievedOn "2026-12-02"^^xsd:date ; cd:unknownField "author" . }} }}""")
+    assert not ask(store, f"ASK {{ {G} {{ source:test-record dcterms:creator ?x }} }}")
+
+
+def test_the_kinds_are_disjoint_and_both_are_evidence(store):
+    assert ask(store, """ASK { GRAPH <https://w3id.org/cdkg/ontology> {
+        cd:QuotedEvidence rdfs:subClassOf cd:Evidence . cd:CitedEvidence rdfs:subClassOf cd:Evidence ;
+            owl:disjointWith cd:QuotedEvidence } }""".replace("ASK", "PREFIX owl: <http://www.w3.org/2002/07/owl#> ASK"))
+
+
+def test_the_validators_agree_on_cited_evidence(tmp_path):
+    from kg.validation import validate
+
+    root = sources(tmp_path)
+    for engine in ("sparql", "pyshacl"):
+        report = validate(root, engine=engine)
+        assert report.ok, [str(f) for f in report.violations]
+
+
+# --- Each mistake is one problem naming file, line and field ------------------------------------
+
+def problems(root: Path) -> list:
+    with pytest.raises(SourceError) as info:
+        load_corpus(root)
+    return info.value.problems
+
+
+BAD = [
+    # (file, old, new, line, field, words)
+    ("a.yaml", '  - cited: "The plans', '  - quote: "Ngày 28/4/2022"\n    cited: "The plans',
+     23, "evidence.1.cited", "both 'quote:' and 'cited:'"),
+    ("a.yaml", '    locator: "para. 4"\n', "", 22, "evidence.1.locator", "needs a locator"),
+    ("a.yaml", '    checked: {by: "test curator", on: "2026-12-02"}\n    facts:\n      - [plan_x, coversLocality',
+     "    facts:\n      - [plan_x, coversLocality", 22, "evidence.1.checked", "checked: {by, on}"),
+    ("a.yaml", "    cites: test-resolution-page\n", "", 22, "evidence.1.cites", "names the source it rests on"),
+    ("a.yaml", "    cites: test-resolution-page\n", "    cites: [test-resolution-page, test-record]\n",
+     23, "evidence.1.cites", "exactly one source"),
+    ("a.yaml", "    cites: test-resolution-page\n", "    cites: no-such-page\n", 23, "evidence.1.cites",
+     "unknown cited source"),
+    ("a.yaml", 'on: "2026-12-02"}', 'on: "sometime"}', 25, "evidence.1.checked", "not a date"),
+    ("a.yaml", '    published: "12/2024"\n', '    published: "26/5"\n', 10, "cited_sources.0.published", "its year"),
+    ("r.yaml", '  url: "https://example.org/ke-hoach-188.aspx"\n', "", 2, "record.url", "no url"),
+    ("r.yaml", '  url: "https://example.org/ke-hoach-188.aspx"\n', '  url: "example.org/ke-hoach-188"\n',
+     7, "record.url", "not a full web address"),
+    ("r.yaml", '  published: "4/8/2022"\n', '  published: "last summer"\n', 8, "record.published", "not a date"),
+    ("r.yaml", '  published: "4/8/2022"\n', "", 2, "record.published", "no published"),
+    ("r.yaml", '  publisher: "thuvienphapluat.vn"\n', "", 2, "record.publisher", "no publisher"),
+    ("r.yaml", "  retrieved: 2026-12-02\n", "", 2, "record.retrieved", "no retrieved"),
+    ("r.yaml", "  - cited: \"The People's", "  - quote: \"The People's", 14, "evidence.0.quote",
+     "no bundled text to quote"),
+    ("r.yaml", "record:\n", "article: test.txt\nrecord:\n", 3, "record", "both 'article:' and 'record:'"),
+]
+IDS = ["quote-and-cited", "cited-without-locator", "cited-without-check", "cited-without-source",
+       "cited-two-sources", "cited-unknown-source", "checked-on-not-a-date", "published-without-year",
+       "record-without-url", "record-url-not-a-url", "record-published-not-a-date", "record-without-published",
+       "record-without-publisher", "record-without-retrieved", "quote-in-a-record-file", "article-and-record"]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "line", "field", "words"), BAD, ids=IDS)
+def test_each_evidence_mistake_names_file_line_and_field(tmp_path, file, old, new, line, field, words):
+    texts = {"a.yaml": ARTICLE_FILE, "r.yaml": RECORD_FILE}
+    assert old in texts[file]
+    texts[file] = texts[file].replace(old, new, 1)
+    found = problems(sources(tmp_path, texts["a.yaml"], texts["r.yaml"]))
+    assert len(found) == 1, [str(p) for p in found]
+    p = found[0]
+    assert (p.file, p.line, p.field) == (f"curated/{file}", line, field), str(p)
+    assert words in str(p) and p.hint
+
+
+def test_neither_article_nor_record(tmp_path):
+    [p] = problems(sources(tmp_path, record_file=RECORD_FILE.replace("record:\n", "recorded_in:\n", 1)))
+    assert p.file == "curated/r.yaml" and p.field in ("recorded_in", "article")
+
+
+def test_an_article_header_says_unknown_explicitly(tmp_path):
+    root = sources(tmp_path, article=ARTICLE.replace("Published: 29/4/2022", "Published: unknown"))
+    corpus = load_corpus(root)
+    unknown = {q.object.value for q in corpus.quads
+               if q.subject.value.endswith("/source/test-article") and q.predicate.value.endswith("#unknownField")}
+    assert unknown == {"author", "published"}
+
+
+def test_a_header_retrieval_date_must_be_a_date(tmp_path):
+    [p] = problems(sources(tmp_path, article=ARTICLE.replace("Retrieved: 2026-12-01", "Retrieved: yesterday")))
+    assert (p.file, p.line, p.field) == ("test.txt", 8, "retrieved")
