@@ -24,7 +24,7 @@ from typing import Any, Callable
 import pyoxigraph as ox
 
 from kg.exporter import write_dataset, write_union
-from kg.files import replace_dir, staging_dir
+from kg.files import check_build_target, replace_dir, staging_dir
 from kg.statistics import Stats, compute_stats
 from kg.validation import Finding, ValidationFailed, ValidationReport, check_corpus
 from kg.store import DEFAULT_BUILD, ONTOLOGY_GRAPH, STORE_DIR
@@ -105,6 +105,8 @@ def build(sources: Path | str | None = None, out: Path | str | None = None,
     """Build the graph from ``sources`` (default: the bundled curated sources) into ``out``
     (default ``build/``).
 
+    ``out`` is replaced whole, so it must be new, empty or an earlier build (see
+    :func:`kg.files.check_build_target`; :class:`kg.errors.UsageError` otherwise).
     The same checks as ``cdkg validate`` run first (``check=False`` skips the SHACL shapes and
     ontology checks, not the loader's). Raises :class:`kg.errors.SourceError` or
     :class:`kg.validation.ValidationFailed` (nothing written) when the data is invalid.
@@ -117,6 +119,7 @@ def build(sources: Path | str | None = None, out: Path | str | None = None,
         if progress:
             progress(i, len(STEPS), STEPS[i])
 
+    check_build_target(out, sources_dir)  # before any work: never a folder that is not a build
     step(0)
     corpus = load_corpus(sources_dir)
     staged = staging_dir(out)
@@ -161,7 +164,7 @@ def build(sources: Path | str | None = None, out: Path | str | None = None,
         disk.result()
         nquads.unlink()
         ntriples.unlink()
-        replace_dir(staged, out)
+        replace_dir(staged, out, sources_dir)
     except BaseException:
         for thread in background:
             thread.join()
