@@ -14,6 +14,7 @@ Graphs written:
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import gc
 import io
@@ -34,7 +35,7 @@ from pydantic import ValidationError
 
 from kg.errors import Problem, SourceError
 from loaders.dates import FORMS_HINT, DateFormatError, parse_date
-from loaders.schema import CuratedFile
+from loaders.schema import SOURCE_KINDS, UNKNOWN, CuratedFile
 from loaders.reading import UnsafeFile, read_regular
 from loaders.text import Article, read_article
 from loaders.yamlfile import YamlProblem, line_of, load_yaml_text
@@ -51,6 +52,15 @@ _EVIDENCE = f"<{CD}Evidence>"
 _VALUE = f"<{PROV}value>"
 _QUOTED_FROM = f"<{PROV}wasQuotedFrom>"
 _TEASER = f"<{CD}teaser>"
+_QUOTED_EVIDENCE = f"<{CD}QuotedEvidence>"
+_CITED_EVIDENCE = f"<{CD}CitedEvidence>"
+_PARAPHRASE = f"<{CD}paraphrase>"
+_DERIVED_FROM = f"<{PROV}wasDerivedFrom>"
+_LOCATOR = f"<{CD}locator>"
+_CHECKED_BY = f"<{CD}checkedBy>"
+_CHECKED_ON = f"<{CD}checkedOn>"
+_RETRIEVED_ON = f"<{CD}retrievedOn>"
+_UNKNOWN_FIELD = f"<{CD}unknownField>"
 _CHAR_START = f"<{CD}charStart>"
 _CHAR_END = f"<{CD}charEnd>"
 _LANG_TAG = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
@@ -233,7 +243,18 @@ def _parse(path: Path, root: Path, out: _Collector) -> _Parsed | None:
                 hint = "ids are lower-case ASCII letters, digits and '_' (sources: '-'), e.g. ubnd_thua_thien_hue"
             out.add(rel, line_of(lines, loc), fld, msg, hint)
         return None
-    article = _read_article(root, model.article, rel, lines.get(("article",)), out)
+    if (model.article is None) == (model.record is None):
+        both = model.article is not None
+        out.add(rel, lines.get(("record",) if both else ()), "record" if both else "article",
+                "a curated file has both 'article:' and 'record:'" if both
+                else "a curated file needs 'article:' (a bundled text it quotes) or 'record:' (a source it cites)",
+                "use 'article: FILE.txt' for a source whose text is in articles/, or 'record:' with the full "
+                "bibliographic record (kind, title, publisher, author, url, published, language, retrieved) "
+                "for a source cited but not copied")
+        return None
+    article = None
+    if model.article is not None:
+        article = _read_article(root, model.article, rel, lines.get(("article",)), out)
     return _Parsed(path, rel, model, lines, article)
 
 
@@ -382,42 +403,236 @@ def _value(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], prop:
     return _lit(str(value))
 
 
+#: Whether the record fields a researcher needs (URL, publisher, publication date, retrieval date;
+#: ``unknown`` where the page does not show one) are required of article headers and cited
+#: sources, as they always are of ``record:`` files.  Until the bundled sources give them all,
+#: the SHACL shape ``cds:SourceRecord`` reports what is missing as warnings.
+STRICT_RECORDS = False
+
+_URL = re.compile(r"^https?://[^\s/]+\S*$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PUBLISHED_HINT = 'the date at the precision shown: "4/8/2022", "8/2022", "2022" (or the word unknown)'
+_RECORD_HINTS = {
+    "url": "the page's full address, starting https://",
+    "publisher": "the publisher as the page names it (or the word unknown)",
+    "published": _PUBLISHED_HINT,
+    "retrieved": 'the date the text was read (the page or its stored copy), e.g. "2026-12-02"',
+    "language": "a BCP 47 tag such as vi or en",
+}
+
+
+def _full_date(value: Any) -> str:
+    """The ISO form of a full date given as a date, "2026-12-02" or "2/12/2026"."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    if _ISO_DATE.match(text):
+        try:
+            return dt.date.fromisoformat(text).isoformat()
+        except ValueError as exc:
+            raise DateFormatError(f"impossible date {text!r} ({exc})") from None
+    lexical, dtype = parse_date(text)
+    if dtype != "date":
+        raise DateFormatError(f"{text!r} is not a full date (day, month and year)")
+    return lexical
+
+
+def _describe_source(node: str, fields: dict[str, Any], where: Any, strict: bool, out: _Collector,
+                     add: Any, header: bool = False) -> str:
+    """Write a source's record (kind, title, publisher, author, URL, publication and retrieval
+    dates, language) into the provenance graph; ``unknown`` becomes ``cd:unknownField``.  ``where``
+    maps a field to (file, line, field name) for problems; ``strict`` requires the fields a
+    researcher needs.  Returns the source's language (``vi`` when none is given)."""
+    def problem(key: str, message: str, hint: str = "") -> None:
+        file, line, fld = where(key)
+        out.add(file, line, fld, message, hint)
+
+    kind = fields.get("kind", "NewsReport")
+    if kind not in SOURCE_KINDS:
+        problem("kind", f"source kind {kind!r} is not a source class", "use " + ", ".join(SOURCE_KINDS))
+    add(node, _TYPE, _iri(CD + kind), _PROV_G)
+    lang = str(fields.get("language") or "")
+    if lang and not _LANG_TAG.match(lang):
+        problem("language", f"{lang!r} is not a language tag", _RECORD_HINTS["language"])
+        lang = ""
+    title = str(fields.get("title", ""))
+    if title:
+        add(node, _LABEL, _lit(title, lang=lang or None), _PROV_G)
+        add(node, _iri(DCTERMS + "title"), _lit(title, lang=lang or None), _PROV_G)
+    if lang:
+        add(node, _iri(DCTERMS + "language"), _lit(lang), _PROV_G)
+    for key, pred in (("publisher", DCTERMS + "publisher"), ("author", DCTERMS + "creator")):
+        value = fields.get(key)
+        if value == UNKNOWN:
+            add(node, _UNKNOWN_FIELD, _lit(key), _PROV_G)
+        elif value:
+            add(node, _iri(pred), _lit(str(value)), _PROV_G)
+    published = fields.get("published")
+    if published == UNKNOWN:
+        add(node, _UNKNOWN_FIELD, _lit("published"), _PROV_G)
+    elif published not in (None, ""):
+        try:
+            if isinstance(published, dt.date):
+                lexical, dtype = _full_date(published), "date"
+            else:
+                lexical, dtype = parse_date(str(published).split()[0])
+            if dtype == "gMonthDay":
+                raise DateFormatError(f"a publication date needs its year, not {published!r}")
+            add(node, _iri(DCTERMS + "issued"), _lit(lexical, dtype), _PROV_G)
+        except DateFormatError as exc:
+            problem("published", str(exc), _PUBLISHED_HINT)
+    url = fields.get("url")
+    if url:
+        add(node, _iri(FOAF + "page"), _lit(str(url)), _PROV_G)
+        if strict and not _URL.match(str(url)):
+            problem("url", f"{url!r} is not a full web address", _RECORD_HINTS["url"])
+    retrieved = fields.get("retrieved")
+    if retrieved not in (None, ""):
+        try:
+            add(node, _RETRIEVED_ON, _lit(_full_date(retrieved), "date"), _PROV_G)
+        except DateFormatError as exc:
+            problem("retrieved", str(exc), _RECORD_HINTS["retrieved"])
+    if fields.get("note") and not header:
+        add(node, _iri(RDFS + "comment"), _lit(str(fields["note"])), _PROV_G)
+    if strict:
+        needed = ["publisher", "published", "retrieved", "language"]
+        if not (header and kind == "ReferenceCompilation"):
+            needed.insert(0, "url")
+        for key in needed:
+            if fields.get(key) in (None, ""):
+                name = "URL" if key == "url" else key.capitalize()
+                what = f"add a line '{name}: …' to the article header" if header else f"add {key}: …"
+                problem(key, f"the source's record has no {key}", f"{what} — {_RECORD_HINTS[key]}")
+    return lang or "vi"
+
+
+class _Where:
+    """Where the fields of one evidence item are, for problems (file, line, field)."""
+
+    def __init__(self, rel: str, lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...], prefix: str):
+        self.rel, self.lines, self.loc, self.prefix = rel, lines, loc, prefix
+
+    def add(self, out: _Collector, key: str | None, message: str, hint: str = "") -> None:
+        line = self.lines.get(self.loc + (key,), self.lines.get(self.loc)) if key else self.lines.get(self.loc)
+        out.add(self.rel, line, f"{self.prefix}.{key}" if key else self.prefix, message, hint)
+
+
+def _quoted_evidence(g: str, ev: Any, where: _Where, art: Article | None, record_file: bool, src: str, lang: str,
+                     cited: dict[str, str], out: _Collector, add: Any) -> None:
+    """A verbatim quote of the file's article: found in the text, its offsets recorded (``art`` is
+    None in a record file, or when the article could not be read, which is reported already)."""
+    if ev.quote is None:
+        where.add(out, None, "evidence needs 'quote:' or 'cited:'",
+                  "quote: the article's exact words; or cited: the statement in your own words, "
+                  "with locator: and checked: {by, on}")
+        return
+    if record_file:
+        where.add(out, "quote", "a record file has no bundled text to quote",
+                  "write the statement in your own words as 'cited:' with 'locator:' and 'checked:', "
+                  "or bundle the text in articles/ and name it with 'article:'")
+        return
+    for key in ("locator", "checked"):
+        if getattr(ev, key) is not None:
+            where.add(out, key, f"'{key}:' belongs to cited evidence, not to a quote",
+                      "a quote is found in the article by the build; remove it, or make the item 'cited:'")
+    add(g, _TYPE, _QUOTED_EVIDENCE, _PROV_G)
+    add(g, _VALUE, _lit(ev.quote.strip(), lang=lang), _PROV_G)
+    add(g, _QUOTED_FROM, src, _PROV_G)
+    add(g, _TEASER, _lit("true" if ev.teaser else "false", "boolean"), _PROV_G)
+    ids = [ev.cites] if isinstance(ev.cites, str) else (ev.cites or [])
+    for j, cid in enumerate(ids):
+        if cid not in cited:
+            where.add(out, "cites", f"unknown cited source {cid!r}", "list it under 'cited_sources:' in this file")
+        else:
+            add(g, _iri(CD + "citesSource"), cited[cid], _PROV_G)
+    if art is None:
+        return
+    span = art.find(ev.quote)
+    if span is None:
+        excerpt = ev.quote if len(ev.quote) <= 160 else ev.quote[:157] + "..."
+        where.add(out, "quote", f"excerpt not found in {art.path.name}: {excerpt!r}",
+                  "copy the words exactly from the article (accents, punctuation); "
+                  "line breaks and repeated spaces do not matter")
+        return
+    add(g, _CHAR_START, _lit(str(span[0]), "integer"), _PROV_G)
+    add(g, _CHAR_END, _lit(str(span[1]), "integer"), _PROV_G)
+    in_teasers = span[0] >= art.teaser_start
+    if in_teasers != ev.teaser:
+        where.add(out, "teaser", "excerpt is in the related-articles section" if in_teasers
+                  else "excerpt marked teaser: true is in the article body",
+                  "set 'teaser: true' exactly for quotes below the [related] line of the article")
+
+
+def _cited_evidence(g: str, ev: Any, where: _Where, own: tuple[str, str] | None, cited: dict[str, str],
+                    out: _Collector, add: Any) -> None:
+    """A statement in the curator's words about a source we cite but do not bundle: the source
+    (``cites:``, or the record file's own), the locator and who checked it when."""
+    if ev.quote is not None:
+        where.add(out, "cited", "an item has both 'quote:' and 'cited:'",
+                  "a quote is the article's exact words, a cited statement your own words about another "
+                  "source: make two items, or keep one")
+    if ev.teaser:
+        where.add(out, "teaser", "'teaser:' applies only to quotes", "remove it")
+    add(g, _TYPE, _CITED_EVIDENCE, _PROV_G)
+    add(g, _PARAPHRASE, _lit(ev.cited.strip(), lang="en"), _PROV_G)
+    if ev.locator is None:
+        where.add(out, "locator", "cited evidence needs a locator",
+                  'say where the source states it: locator: "Art. 1, section II, point 2" or "para. 3"')
+    else:
+        add(g, _LOCATOR, _lit(ev.locator.strip()), _PROV_G)
+    if ev.checked is None:
+        where.add(out, "checked", "cited evidence needs 'checked: {by, on}'",
+                  'who compared the statement with the source, and when: checked: {by: "…", on: "2026-12-02"}')
+    else:
+        add(g, _CHECKED_BY, _lit(ev.checked.by), _PROV_G)
+        try:
+            add(g, _CHECKED_ON, _lit(_full_date(ev.checked.on), "date"), _PROV_G)
+        except DateFormatError as exc:
+            where.add(out, "checked", f"checked on: {exc}", 'write the date as "2026-12-02"')
+    ids = [ev.cites] if isinstance(ev.cites, str) else (ev.cites or [])
+    if len(ids) > 1:
+        where.add(out, "cites", "cited evidence rests on exactly one source",
+                  "make one item per source, each with its own locator")
+        return
+    if not ids:
+        if own is None:
+            where.add(out, "cites", "cited evidence in an article file names the source it rests on",
+                      "add 'cites: ID', ID one of this file's 'cited_sources:' (each with its full record)")
+            return
+        add(g, _DERIVED_FROM, own[1], _PROV_G)
+        return
+    target = cited.get(ids[0]) or (own[1] if own is not None and ids[0] == own[0] else None)
+    if target is None:
+        where.add(out, "cites", f"unknown cited source {ids[0]!r}", "list it under 'cited_sources:' in this file")
+    else:
+        add(g, _DERIVED_FROM, target, _PROV_G)
+
+
 def _compile(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], broken: set[str],
              out: _Collector, sink: _Sink, locations: dict[str, tuple[str, int | None]]) -> SourceSummary:
     m, rel = p.model, p.rel
     locations[f"{ID}source/{m.source}"] = (rel, p.lines.get(("source",)))
     src = _iri(f"{ID}source/{m.source}")
     art = p.article
-    header = art.header if art else {}
-    lang = header.get("language") or "vi"
-    if not _LANG_TAG.match(lang):
-        out.add(str(art.path.name) if art else rel, art.header_lines.get("language") if art else None, "language",
-                f"{lang!r} is not a language tag", "write a BCP 47 tag such as vi or en")
-        lang = "vi"
     n_facts = 0
-
-    # The source and its metadata.
     add = sink.add
-    src_class = header.get("kind", "NewsReport")
-    if CD + src_class not in vocab.classes:
-        out.add(rel, None, "kind", f"article header Kind {src_class!r} is not a source class",
-                "use NewsReport, LegalDocumentText or ReferenceCompilation")
-    add(src, _TYPE, _iri(CD + src_class), _PROV_G)
-    add(src, _LABEL, _lit(header.get("title", m.source), lang=lang), _PROV_G)
-    add(src, _iri(DCTERMS + "title"), _lit(header.get("title", m.source), lang=lang), _PROV_G)
-    for key, pred in (("publisher", "publisher"), ("author", "creator")):
-        if header.get(key):
-            add(src, _iri(DCTERMS + pred), _lit(header[key]), _PROV_G)
-    if header.get("url"):
-        add(src, _iri(FOAF + "page"), _lit(header["url"]), _PROV_G)
-    if header.get("published"):
-        try:
-            lexical, dtype = parse_date(header["published"].split()[0])
-            add(src, _iri(DCTERMS + "issued"), _lit(lexical, dtype), _PROV_G)
-        except DateFormatError as exc:
-            out.add(str(art.path.name) if art else rel, art.header_lines.get("published") if art else None,
-                    "published", str(exc), FORMS_HINT)
-    add(src, _iri(DCTERMS + "language"), _lit(lang), _PROV_G)
+
+    # The source and its record (the article header, or the file's `record:`), then the sources
+    # its cited evidence rests on.
+    if art is not None:
+        art_file = art.path.name
+        fields = {k: v for k, v in art.header.items() if v}
+        lang = _describe_source(src, fields, lambda key: (art_file, art.header_lines.get(key), key),
+                                STRICT_RECORDS, out, add, header=True)
+    elif m.record is None:  # the article could not be read (already reported)
+        lang = "vi"
+    else:
+        rec = m.record
+        lang = _describe_source(src, rec.model_dump(exclude_none=True),
+                                lambda key: (rel, p.lines.get(("record", key), p.lines.get(("record",))),
+                                             f"record.{key}"), True, out, add)
     add(src, _iri(CD + "sourceFile"), _lit(rel), _PROV_G)
 
     cited: dict[str, str] = {}
@@ -425,22 +640,9 @@ def _compile(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], bro
         node = _iri(f"{ID}source/{cs.id}")
         locations[f"{ID}source/{cs.id}"] = (rel, p.lines.get(("cited_sources", i)))
         cited[cs.id] = node
-        add(node, _TYPE, _iri(CD + cs.kind), _PROV_G)
-        add(node, _LABEL, _lit(cs.title), _PROV_G)
-        add(node, _iri(DCTERMS + "title"), _lit(cs.title), _PROV_G)
-        if cs.publisher:
-            add(node, _iri(DCTERMS + "publisher"), _lit(cs.publisher), _PROV_G)
-        if cs.url:
-            add(node, _iri(FOAF + "page"), _lit(cs.url), _PROV_G)
-        if cs.published:
-            try:
-                lexical, dtype = parse_date(cs.published)
-                add(node, _iri(DCTERMS + "issued"), _lit(lexical, dtype), _PROV_G)
-            except DateFormatError as exc:
-                out.add(rel, p.lines.get(("cited_sources", i, "published")), f"cited_sources.{i}.published",
-                        str(exc), FORMS_HINT)
-        if cs.note:
-            add(node, _iri(RDFS + "comment"), _lit(cs.note), _PROV_G)
+        _describe_source(node, cs.model_dump(exclude_none=True, exclude={"id"}),
+                         lambda key, i=i: (rel, p.lines.get(("cited_sources", i, key), p.lines.get(("cited_sources", i))),
+                                           f"cited_sources.{i}.{key}"), STRICT_RECORDS, out, add)
 
     # Entity declarations of this file.
     record = _iri(f"{ID}entities/{m.source}")
@@ -465,36 +667,15 @@ def _compile(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], bro
         g = _iri(f"{ID}evidence/{m.source}/{n}")
         locations[f"{ID}evidence/{m.source}/{n}"] = (rel, ev_line)
         add(g, _TYPE, _EVIDENCE, _PROV_G)
-        add(g, _VALUE, _lit(ev.quote.strip(), lang=lang), _PROV_G)
-        add(g, _QUOTED_FROM, src, _PROV_G)
-        add(g, _TEASER, _lit("true" if ev.teaser else "false", "boolean"), _PROV_G)
+        where = _Where(rel, p.lines, loc, f"evidence.{n - 1}")
+        if ev.cited is not None:
+            _cited_evidence(g, ev, where, (m.source, src) if m.record is not None else None, cited, out, add)
+        else:
+            _quoted_evidence(g, ev, where, art, m.record is not None, src, lang, cited, out, add)
         if ev.note:
             add(g, _iri(RDFS + "comment"), _lit(ev.note), _PROV_G)
         if ev.inference:
             add(g, _iri(CD + "inference"), _lit(ev.inference), _PROV_G)
-        for j, cid in enumerate(ev.cites):
-            if cid not in cited:
-                out.add(rel, p.lines.get(loc + ("cites", j)), f"evidence.{n - 1}.cites.{j}",
-                        f"unknown cited source {cid!r}", "list it under 'cited_sources:' in this file")
-            else:
-                add(g, _iri(CD + "citesSource"), cited[cid], _PROV_G)
-        if art is not None:
-            span = art.find(ev.quote)
-            if span is None:
-                excerpt = ev.quote if len(ev.quote) <= 160 else ev.quote[:157] + "..."
-                out.add(rel, p.lines.get(loc + ("quote",), ev_line), f"evidence.{n - 1}.quote",
-                        f"excerpt not found in {art.path.name}: {excerpt!r}",
-                        "copy the words exactly from the article (accents, punctuation); "
-                        "line breaks and repeated spaces do not matter")
-            else:
-                add(g, _CHAR_START, _lit(str(span[0]), "integer"), _PROV_G)
-                add(g, _CHAR_END, _lit(str(span[1]), "integer"), _PROV_G)
-                in_teasers = span[0] >= art.teaser_start
-                if in_teasers != ev.teaser:
-                    out.add(rel, p.lines.get(loc + ("teaser",), ev_line), f"evidence.{n - 1}.teaser",
-                            "excerpt is in the related-articles section" if in_teasers
-                            else "excerpt marked teaser: true is in the article body",
-                            "set 'teaser: true' exactly for quotes below the [related] line of the article")
         if not ev.facts:
             out.add(rel, ev_line, f"evidence.{n - 1}.facts", "an excerpt with no facts",
                     "add at least one [subject, property, value] fact, or remove the excerpt")
@@ -518,7 +699,8 @@ def _compile(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], bro
                 continue
             add(_iri(subj.iri), _iri(prop), obj, g)
             n_facts += 1
-    return SourceSummary(m.source, rel, m.article, header.get("title", ""), len(m.entities), len(m.evidence), n_facts)
+    title = art.header.get("title", "") if art is not None else (m.record.title if m.record else "")
+    return SourceSummary(m.source, rel, m.article or "", title, len(m.entities), len(m.evidence), n_facts)
 
 
 #: Below this many curated files the sources are read in this process (starting workers costs more).

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-HEADER_FIELDS = ("title", "publisher", "author", "url", "published", "language", "kind", "seed", "note")
+HEADER_FIELDS = ("title", "publisher", "author", "url", "published", "language", "kind", "retrieved", "seed", "note")
 REQUIRED_FIELDS = ("title", "language", "kind")
 RELATED_MARKER = "[related]"
 _WS = re.compile(r"\s+")
