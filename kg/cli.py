@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from kg.terminal import cell, json_text, safe
+from kg.terminal import cell, json_text, safe, u_escaped, visible
 
 app = typer.Typer(
     name="cdkg",
@@ -388,10 +388,15 @@ def _print_result(result: Any, fmt: "ResultFormat", iris: bool) -> None:
         out.print(json.dumps({"head": {}, "boolean": result}) if fmt is ResultFormat.json else str(result).lower())
         return
     if isinstance(result, list):
-        sys.stdout.buffer.write(ox.serialize(result, format=ox.RdfFormat.TURTLE))
+        turtle = ox.serialize(result, format=ox.RdfFormat.TURTLE).decode("utf-8")
+        sys.stdout.buffer.write(u_escaped(turtle).encode("utf-8"))  # the same triples
+        return
+    if fmt is ResultFormat.csv:  # CSV has no escapes: a file or pipe gets the values as they are
+        text = result.serialize("csv")
+        sys.stdout.write("\r\n".join(map(visible, text.split("\r\n"))) if sys.stdout.isatty() else text)
         return
     if fmt is not ResultFormat.table:
-        sys.stdout.write(result.serialize(fmt.value))
+        sys.stdout.write(u_escaped(result.serialize(fmt.value)))  # the same JSON or TSV results
         return
     table = Table(show_lines=False, title=f"{safe(result.name)}: {len(result)} rows", title_justify="left")
     for var in result.variables:
