@@ -8,7 +8,8 @@ ESC, and bidirectional overrides (U+202E) show text in another order than it is 
 :func:`visible` writes each such character as its escape (``\\x1b``, ``\\u202e``), so it is seen
 and cannot act; :func:`safe` also escapes rich markup (``[bold]``, ``[link=…]``) for a string
 printed by rich; :func:`cell` gives a rich ``Text`` (never parsed as markup) for table cells;
-:func:`json_text` keeps JSON valid and equal while writing those characters as ``\\u`` escapes.
+:func:`json_text` and :func:`u_escaped` keep JSON, Turtle and SPARQL TSV valid and equal while
+writing those characters as ``\\u`` escapes.
 Every command prints source-derived text through one of these.
 """
 
@@ -21,11 +22,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.text import Text
 
-#: C0 controls but newline, DEL, C1 controls, the line and paragraph separators, and the
-#: bidirectional marks, embeddings, overrides and isolates.
-_CONTROL = "\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-_UNSAFE = re.compile(f"[{_CONTROL}]")
-_UNSAFE_OR_NEWLINE = re.compile(f"[\n{_CONTROL}]")
+#: DEL, the C1 controls, the line and paragraph separators, and the bidirectional marks,
+#: embeddings, overrides and isolates.
+_WIDE = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+#: Those and the C0 controls but newline.
+_UNSAFE = re.compile(f"[\x00-\x09\x0b-\x1f{_WIDE}]")
+_UNSAFE_OR_NEWLINE = re.compile(f"[\x00-\x1f{_WIDE}]")
+#: Those but tab, line feed and carriage return, which lay out the data formats (whose
+#: serialisers escape them inside values).
+_UNSAFE_IN_DATA = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f{_WIDE}]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -53,8 +58,14 @@ def cell(text: Any) -> "Text":
     return Text(visible("" if text is None else text))
 
 
+def u_escaped(text: str) -> str:
+    """``text`` of a format where ``\\uXXXX`` is an escape everywhere a character may appear
+    (JSON strings, N-Triples, Turtle, SPARQL TSV) with the characters :func:`visible` escapes
+    written that way: the same data, safe to print."""
+    return _UNSAFE_IN_DATA.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def json_text(data: Any, indent: int | None = 2) -> str:
     """``data`` as JSON (UTF-8 text, not ``\\u``-escaped) with the characters :func:`visible`
     escapes written as ``\\u`` escapes: the same JSON value, safe to print."""
-    text = json.dumps(data, ensure_ascii=False, indent=indent)
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return u_escaped(json.dumps(data, ensure_ascii=False, indent=indent))

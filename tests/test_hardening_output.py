@@ -4,6 +4,7 @@ a damaged store said clearly, and no worker process left behind by a killed buil
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -116,19 +117,21 @@ def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(default_sources(), src)
     curated = src / "curated" / "000-steering-committee-annual-meeting.yaml"
     text = curated.read_text(encoding="utf-8")
-    old = '{id: ha_kim_ngoc, kind: Person, vi: "Hà Kim Ngọc", en: "Ha Kim Ngoc"}'
-    assert old in text
-    text = text.replace(old, '{id: ha_kim_ngoc, kind: Person, vi: "Hà Kim Ngọc", en: "%s"}' % ESC_LABEL)
-    old = 'note: "The page gives no year for the meeting; the date is stored as day and month only."'
-    assert old in text
-    text = text.replace(old, r'note: "No year \e[8mHIDDEN [bold]N[/] \x9b2J"')
-    assert text.count('quote: "Ngày 26/5, Thứ trưởng') == 2
+    text, n = re.subn(r'(\{id: ha_kim_ngoc, kind: Person, vi: "[^"]*", en: )"[^"]*"',
+                      lambda m: f'{m.group(1)}"{ESC_LABEL}"', text)
+    assert n == 1
+    text, n = re.subn(r'note: "[^"]*"', lambda m: r'note: "No year \e[8mHIDDEN [bold]N[/] \x9b2J"', text, count=1)
+    assert n == 1
+    assert 'quote: "Ngày 26/5, Thứ trưởng' in text
     text = text.replace('quote: "Ngày 26/5, Thứ trưởng', r'quote: "Ngày 26/5, \e[8mThứ trưởng')
     curated.write_text(text, encoding="utf-8")
     article = src / "articles" / "000-steering-committee-annual-meeting.txt"
     text = article.read_text(encoding="utf-8")
-    text = text.replace("Title: Đổi mới, đột phá về tư duy và hành động", "Title: Đổi mới \x1b[8mTITLE [red]R[/]", 1)
-    text = text.replace("Publisher:\n", "Publisher: Pub \x1b]0;T\x07 [bold]P[/] \u202eX\n", 1)
+    text, n = re.subn(r"(?m)^Title:.*$", lambda m: "Title: Đổi mới \x1b[8mTITLE [red]R[/]", text, count=1)
+    assert n == 1
+    text, n = re.subn(r"(?m)^Publisher:.*$", lambda m: "Publisher: Pub \x1b]0;T\x07 [bold]P[/] \u202eX", text, count=1)
+    assert n == 1
+    assert "Ngày 26/5, Thứ trưởng" in text
     text = text.replace("Ngày 26/5, Thứ trưởng", "Ngày 26/5, \x1b[8mThứ trưởng", 1)
     article.write_text(text, encoding="utf-8")
     out = root / "build"
@@ -346,3 +349,59 @@ def test_a_damaged_store_is_reported(built: Path, tmp_path: Path, how: str) -> N
         assert "Traceback" not in result.stderr, (command, result.stderr[-2000:])
         assert "damaged" in result.stderr and "cdkg build" in result.stderr, (command, result.stderr)
         assert not (tmp_path / "g.html").exists()
+
+
+HIDDEN_LABEL = ('SELECT ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label '
+                'FILTER(CONTAINS(?label, "HIDDEN")) }')
+RAW_LABEL = ESC_LABEL.replace(r"\e", "\x1b").replace(r"\a", "\x07").replace(r"\x9b", "\x9b").replace(r"\u202e", "\u202e")
+
+
+def test_query_data_formats_print_the_same_data_inert(hostile_build: Path) -> None:
+    """JSON, TSV and Turtle write the characters as \\u escapes (the same data); CSV, which has no
+    escapes, is written as is to a file or pipe."""
+    import json
+
+    import pyoxigraph as ox
+
+    as_json = _cli("query", "--format", "json", "--sparql", HIDDEN_LABEL, "--build", str(hostile_build))
+    _assert_inert(as_json)
+    assert json.loads(as_json.stdout)["results"]["bindings"][0]["label"]["value"] == RAW_LABEL
+    tsv = _cli("query", "--format", "tsv", "--sparql", HIDDEN_LABEL, "--build", str(hostile_build))
+    _assert_inert(tsv)
+    term = tsv.stdout.splitlines()[1]
+    parsed = list(ox.parse(f"<a:s> <a:p> {term} .".encode(), format=ox.RdfFormat.N_TRIPLES))
+    assert parsed[0].object.value == RAW_LABEL
+    turtle = _cli("query", "--build", str(hostile_build), "--sparql",
+                  "CONSTRUCT { ?s ?p ?label } WHERE { ?s ?p ?label FILTER(CONTAINS(STR(?label), \"HIDDEN\")) }")
+    _assert_inert(turtle)
+    labels = {t.object.value for t in ox.parse(turtle.stdout.encode(), format=ox.RdfFormat.TURTLE)}
+    assert RAW_LABEL in labels
+    csv = _cli("query", "--format", "csv", "--sparql", HIDDEN_LABEL, "--build", str(hostile_build))
+    assert RAW_LABEL in csv.stdout  # a pipe gets the data
+
+
+def test_query_csv_on_a_terminal_is_inert(hostile_build: Path) -> None:
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "query", "--format", "csv", "--sparql", HIDDEN_LABEL,
+                                 "--build", str(hostile_build)], stdout=follower, stderr=subprocess.PIPE)
+        os.close(follower)
+        follower = -1
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal closed: the command ended
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        assert proc.wait(timeout=120) == 0
+    finally:
+        os.close(leader)
+        if follower != -1:
+            os.close(follower)
+    shown = b"".join(chunks).decode("utf-8")
+    assert not any(c in shown for c in RAW) and r"Ha \x1b[8mHIDDEN\x1b[0m" in shown
