@@ -6,6 +6,7 @@ The public API mirrors the ``cdkg`` command line one to one::
     result = kg.build()                 # cdkg build
     kg.stats()                          # cdkg stats
     kg.why("Hà Kim Ngọc")               # cdkg why
+    kg.search("hue")                    # cdkg search
     kg.export("turtle", output="kg.ttl")  # cdkg export
 
 Submodules are imported on first use so that ``import kg`` stays cheap.  They are named
@@ -28,6 +29,8 @@ _API = {
     "why": "kg.provenance",
     "WhyResult": "kg.provenance",
     "find_entity": "kg.provenance",
+    "search": "kg.lookup",
+    "Hit": "kg.lookup",
     "open_store": "kg.store",
     "CdkgError": "kg.errors",
     "SourceError": "kg.errors",

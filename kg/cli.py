@@ -293,6 +293,47 @@ def why(
         out.print(f"    • {safe(st.subject_label)} — {safe(st.predicate_label)} — {safe(st.object_label)}")
 
 
+@app.command()
+@_reports_errors
+def search(
+    text: str = typer.Argument(..., help="Words to find; accents and case do not matter (\"hue\" finds Huế)."),
+    build_dir: Path = BuildOption,
+    lang: Lang = typer.Option(Lang.en, "--lang", "-l", help="Language of labels and kinds."),
+    limit: int = typer.Option(20, "--limit", "-n", min=1, help="Show at most this many hits."),
+    evidence: bool = typer.Option(True, "--evidence/--no-evidence", help="Search the evidence texts too."),
+    as_json: bool = typer.Option(False, "--json", help="Print the hits as JSON."),
+) -> None:
+    """Find entities by name, alternative name or id, and evidence by its words; best first.
+
+    Every word must occur; a whole-label match ranks first, then a label's start, whole words,
+    part of a word, the id, and last the evidence texts. The id column is what `cdkg why` and
+    the queries' --param take.
+
+    Example:
+        cdkg search hue
+        cdkg search "ha kim ngoc" --lang vi
+    """
+    from dataclasses import asdict
+
+    from kg.lookup import search as run_search
+
+    hits = run_search(text, build_dir, lang=lang.value, limit=limit, evidence=evidence)
+    if as_json:
+        _print_json([asdict(h) for h in hits])
+        return
+    if not hits:
+        err.print(f"nothing matches {safe(text)!r}")
+        raise typer.Exit(1)
+    table = Table(title=f"{len(hits)} hits for {safe(text)!r}" + (" (--limit reached)" if len(hits) == limit else ""),
+                  title_justify="left")
+    for col in ("id", "kind", "label", "matched"):
+        table.add_column(col, overflow="fold", no_wrap=col == "id")
+    for h in hits:
+        matched = "" if h.matched == h.label else h.matched if h.field == "label" else f"{h.field}: {h.matched}"
+        table.add_row(cell(h.id), cell(h.kind), cell(h.label), cell(matched))
+    out.print(table)
+
+
 class ResultFormat(str, Enum):
     table = "table"
     csv = "csv"

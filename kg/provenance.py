@@ -119,7 +119,8 @@ def find_entity(store: ox.Store, query: str) -> tuple[str, list[str]]:
             more = f"\n  ... and {len(matches) - 15} more" if len(matches) > 15 else ""
             raise EntityNotFound(
                 f"{len(matches)} entities match {query!r}; give an id or a fuller label:\n{shown}{more}")
-    raise EntityNotFound(f"no entity matches {query!r}; try part of its name, or an id from `cdkg stats`")
+    raise EntityNotFound(f"no entity matches {query!r}; find it with `cdkg search {query}` (ids, names and "
+                         "evidence, accents and case ignored)")
 
 
 def _labels(store: ox.Store, only: list[str] | None) -> dict[str, list[str]]:
