@@ -21,12 +21,21 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _children(pid: int) -> set[int]:
+    """The child processes of ``pid`` (from /proc/PID/task/*/children, else every /proc/*/stat)."""
     found: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+    listed = list(Path(f"/proc/{pid}/task").glob("*/children"))
+    for task in listed:
         try:
             found |= {int(x) for x in task.read_text().split()}
         except OSError:
             pass
+    if not listed:  # a kernel without CONFIG_PROC_CHILDREN
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.add(int(stat.parent.name))
+            except (OSError, ValueError, IndexError):
+                pass
     return found
 
 
