@@ -414,3 +414,18 @@ def test_query_csv_on_a_terminal_is_inert(hostile_build: Path) -> None:
             os.close(follower)
     shown = b"".join(chunks).decode("utf-8")
     assert not any(c in shown for c in RAW) and r"Ha \x1b[8mHIDDEN\x1b[0m" in shown
+
+
+def test_validate_shows_findings_inert(hostile_build: Path, tmp_path: Path) -> None:
+    """A violation that quotes a hostile value (an unknown class name holding ESC and markup)."""
+    src = tmp_path / "sources"
+    shutil.copytree(hostile_build.parent / "sources", src)
+    curated = src / "curated" / "000-steering-committee-annual-meeting.yaml"
+    text = curated.read_text(encoding="utf-8")
+    text, n = re.subn(r"(\{id: ha_kim_ngoc, kind: )Person", r'\1"Per\\e[8mson [bold]x[/] \\x9b2J"', text)
+    assert n == 1
+    curated.write_text(text, encoding="utf-8")
+    result = _cli("validate", "--sources", str(src))
+    assert result.returncode == 1, result.stderr
+    _assert_inert(result)
+    assert "[bold]x[/]" in result.stderr and "violation" in result.stderr
