@@ -258,7 +258,10 @@ def why(
     lang: Lang = typer.Option(Lang.en, "--lang", "-l", help="Language of labels."),
     as_json: bool = typer.Option(False, "--json", help="Print the statements as JSON."),
 ) -> None:
-    """List every statement about an entity with the verbatim quote, source, publisher and date.
+    """List every statement about an entity with its evidence, source, publisher and date.
+
+    Each piece of evidence says its kind: "quoted" (the source's own words, found in the bundled
+    article) or "cited" (our words, with the source's URL, a locator and who checked it when).
 
     Example:
         cdkg why "Hà Kim Ngọc"
@@ -284,8 +287,14 @@ def why(
             meta = ", ".join(x for x in (st.publisher, st.published) if x)
             flags = " [teaser]" if st.teaser else ""
             out.print(f"[bold]{safe(st.title)}[/]" + (f" — {safe(meta)}" if meta else "") + escape(flags))
-            out.print(f"  [dim]{safe(st.evidence)}[/]")
-            out.print(f"  “{safe(st.quote)}”")
+            out.print(f"  [dim]{st.kind} · {safe(st.evidence)}[/]")
+            if st.kind == "cited":  # the curators' words, and where the source says it
+                out.print(f"  cited (our words): {safe(st.paraphrase)}")
+                where = " · ".join(x for x in (st.url, st.locator and f"at {st.locator}") if x)
+                checked = " on ".join(x for x in (st.checked_by, st.checked_on) if x)
+                out.print(f"  {safe(where)}" + (f" · checked by {safe(checked)}" if checked else ""))
+            else:
+                out.print(f"  quoted: “{safe(st.quote)}”")
             if st.inference:
                 out.print(f"  [yellow]inference:[/] {safe(st.inference)}")
             for c in st.cites:

@@ -1,5 +1,7 @@
-"""``cdkg why ENTITY``: every statement about an entity, with the verbatim quote behind it,
-the source that states it, its publisher and date.
+"""``cdkg why ENTITY``: every statement about an entity, with the evidence behind it — a
+verbatim quote of a bundled article (``kind == "quoted"``) or a statement in the curators' words
+citing a source, with the source's URL, a locator and who checked it when (``kind == "cited"``) —
+and the source's title, publisher and date.
 
 Entities are found by id (``ha_kim_ngoc``), IRI, or label; labels match without regard to
 case or Vietnamese accents ("ha kim ngoc", "Hà Kim Ngọc" and "HA KIM NGOC" are the same).
@@ -30,14 +32,21 @@ SELECT ?e ?label WHERE {{
 """
 
 _STATEMENTS = PREFIX_DECL + f"""
-SELECT ?e ?g ?s ?p ?o ?quote ?src ?title ?publisher ?issued ?teaser ?inference WHERE {{
+SELECT ?e ?g ?s ?p ?o ?kind ?quote ?words ?locator ?checkedBy ?checkedOn ?src ?title ?publisher ?issued ?page
+       ?teaser ?inference WHERE {{
   {{ GRAPH ?g {{ ?e ?p ?o }} BIND(?e AS ?s) }} UNION {{ GRAPH ?g {{ ?s ?p ?e }} BIND(?e AS ?o) }}
   GRAPH <{PROVENANCE_GRAPH}> {{
-    ?g a cd:Evidence ; prov:value ?quote ; prov:wasQuotedFrom ?src ; cd:teaser ?teaser .
+    {{ ?g a cd:QuotedEvidence ; prov:value ?quote ; prov:wasQuotedFrom ?src . BIND("quoted" AS ?kind) }}
+    UNION
+    {{ ?g a cd:CitedEvidence ; cd:paraphrase ?words ; prov:wasDerivedFrom ?src .
+       OPTIONAL {{ ?g cd:locator ?locator }} OPTIONAL {{ ?g cd:checkedBy ?checkedBy }}
+       OPTIONAL {{ ?g cd:checkedOn ?checkedOn }} BIND("cited" AS ?kind) }}
+    OPTIONAL {{ ?g cd:teaser ?teaser }}
     OPTIONAL {{ ?g cd:inference ?inference }}
     ?src dcterms:title ?title .
     OPTIONAL {{ ?src dcterms:publisher ?publisher }}
     OPTIONAL {{ ?src dcterms:issued ?issued }}
+    OPTIONAL {{ ?src foaf:page ?page }}
   }}
 }}
 """
@@ -50,7 +59,6 @@ SELECT ?g ?title ?publisher ?page WHERE {{
   }}
 }}
 """
-
 
 
 def fold(text: str) -> str:
@@ -71,6 +79,9 @@ class Statement:
     predicate_label: str
     object_label: str
     evidence: str
+    #: "quoted" (``quote`` holds the source's own words) or "cited" (``paraphrase`` holds the
+    #: curators' words; ``locator``, ``checked_by`` and ``checked_on`` say where and who checked it)
+    kind: str
     quote: str
     source: str
     title: str
@@ -79,6 +90,11 @@ class Statement:
     teaser: bool
     inference: str
     cites: list[str] = field(default_factory=list)
+    paraphrase: str = ""
+    url: str = ""  # the source's page
+    locator: str = ""
+    checked_by: str = ""
+    checked_on: str = ""
 
 
 @dataclass
@@ -152,7 +168,8 @@ def _expand(curie: str) -> str | None:
 
 
 def why(entity: str, build: Path | str | None = None, lang: str = "en") -> WhyResult:
-    """Every statement about ``entity`` (id, IRI or label), each with its quote and source."""
+    """Every statement about ``entity`` (id, IRI or label), each with its evidence (quoted or
+    cited, :attr:`Statement.kind`) and source."""
     store = open_store(build)
     iri, labels = find_entity(store, entity)
     node = ox.NamedNode(iri)
@@ -174,16 +191,20 @@ def why(entity: str, build: Path | str | None = None, lang: str = "en") -> WhyRe
             return format_date(term.value, dtype[len(XSD):]) if dtype.startswith(XSD) else term.value
         return names.get(term.value) or shorten(term.value)
 
+    def text(term: ox.Literal | None) -> str:
+        return term.value if term is not None else ""
+
     statements = [
         Statement(
             subject=r["s"].value, predicate=r["p"].value, object=str(r["o"]) if isinstance(r["o"], ox.Literal) else r["o"].value,
             subject_label=label(r["s"]), predicate_label=label(r["p"]), object_label=label(r["o"]),
-            evidence=r["g"].value, quote=r["quote"].value, source=r["src"].value, title=r["title"].value,
-            publisher=r["publisher"].value if r["publisher"] is not None else "",
+            evidence=r["g"].value, kind=r["kind"].value, quote=text(r["quote"]), source=r["src"].value,
+            title=r["title"].value, publisher=text(r["publisher"]),
             published=label(r["issued"]) if r["issued"] is not None else "",
-            teaser=r["teaser"].value == "true",
-            inference=r["inference"].value if r["inference"] is not None else "",
-            cites=cites.get(r["g"].value, []),
+            teaser=text(r["teaser"]) == "true", inference=text(r["inference"]),
+            cites=cites.get(r["g"].value, []), paraphrase=text(r["words"]), url=text(r["page"]),
+            locator=text(r["locator"]), checked_by=text(r["checkedBy"]),
+            checked_on=label(r["checkedOn"]) if r["checkedOn"] is not None else "",
         )
         for r in rows
     ]

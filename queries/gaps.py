@@ -3,7 +3,7 @@
 Seven kinds are SPARQL rules (``queries/gaps/N-name.rq``: a row = a finding, with ``?focus``,
 optional ``?related`` and ``?via`` entities and a ``?detail``), one kind is a network measure
 (:mod:`queries.network`).  :func:`find_gaps` returns every finding with the entities involved
-and the evidence behind it (verbatim quotes, sources, publishers, dates); :func:`render`
+and the evidence behind it (verbatim quotes or cited statements, sources, publishers, dates); :func:`render`
 writes the report as Markdown, HTML or JSON.
 
 Absence in the graph is absence of evidence in these sources, not proof of inaction: every
@@ -44,25 +44,30 @@ NETWORK = {
 NETWORK_MEASURES = {"broker": "broker", "constrained": "most constrained", "articulation": "articulation point",
                     "bridge": "bridge", "component": "separate component"}
 
-#: A few excerpts stating facts about one entity, as the store returns them (a hub agency is in
-#: thousands of excerpts; sorting them all to show three took most of a report's time at a million
+#: A few pieces of evidence stating facts about one entity, as the store returns them (a hub agency
+#: is in thousands; sorting them all to show three took most of a report's time at a million
 #: triples).  A query unions one such block per entity; the entity (and property list) sits inside
-#: each branch so the engine starts from it.
-EVIDENCE_ONE = """{ SELECT DISTINCT ?e ?g ?quote ?title ?src ?teaser WHERE {
+#: each branch so the engine starts from it.  ``?text`` is a quote (prov:value, quoted evidence) or
+#: the curators' words (cd:paraphrase, cited evidence); ``?src`` the source either rests on.
+EVIDENCE_ONE = """{ SELECT DISTINCT ?e ?g ?text ?title ?src WHERE {
   {
     %(entity)s %(properties)s
     GRAPH ?g { ?e ?p ?o }
-    ?g prov:value ?quote ; prov:wasQuotedFrom ?src ; cd:teaser ?teaser . ?src dcterms:title ?title .
+    ?g prov:value|cd:paraphrase ?text ; prov:wasQuotedFrom|prov:wasDerivedFrom ?src . ?src dcterms:title ?title .
   } UNION {
     %(entity)s %(properties)s
     GRAPH ?g { ?s ?p ?e }
-    ?g prov:value ?quote ; prov:wasQuotedFrom ?src ; cd:teaser ?teaser . ?src dcterms:title ?title .
+    ?g prov:value|cd:paraphrase ?text ; prov:wasQuotedFrom|prov:wasDerivedFrom ?src . ?src dcterms:title ?title .
   }
 } LIMIT %(limit)d }"""
-#: The sources' publisher and date, joined once per query rather than once per entity.
+#: The evidence's kind and locator and the sources' publisher, date and page, joined once per
+#: query rather than once per entity.
 EVIDENCE_SOURCES = """
+  BIND(EXISTS { ?g a cd:CitedEvidence } AS ?cited)
+  OPTIONAL { ?g cd:locator ?locator }
   OPTIONAL { ?src dcterms:publisher ?publisher }
-  OPTIONAL { ?src dcterms:issued ?issued }"""
+  OPTIONAL { ?src dcterms:issued ?issued }
+  OPTIONAL { ?src foaf:page ?page }"""
 
 
 @dataclass
@@ -87,12 +92,16 @@ class Entity:
 
 @dataclass
 class Evidence:
-    quote: str
+    quote: str  # the source's own words (quoted evidence); "" for cited evidence
     source: str
     publisher: str
     published: str
     excerpt: str  # the evidence graph's IRI
     teaser: bool
+    kind: str = "quoted"  # or "cited": the curators' words (paraphrase) about a source not bundled
+    paraphrase: str = ""
+    url: str = ""  # the source's page
+    locator: str = ""  # where in the source (cited evidence)
 
 
 @dataclass
@@ -245,12 +254,15 @@ def _evidence(backend: Any, iris: set[str], properties: list[str] | None = None,
             if issued is not None:
                 dt = issued.datatype.value
                 published = format_date(issued.value, dt[len(XSD):]) if dt.startswith(XSD) else issued.value
-            publisher = _get(row, "publisher")
+            publisher, page, locator = (_get(row, v) for v in ("publisher", "page", "locator"))
+            cited = row["cited"].value == "true"
+            text = row["text"].value
             out.setdefault(row["e"].value, []).append(Evidence(
-                row["quote"].value, row["title"].value, publisher.value if publisher is not None else "",
-                published, row["g"].value, row["teaser"].value == "true"))
+                "" if cited else text, row["title"].value, publisher.value if publisher is not None else "",
+                published, row["g"].value, False, "cited" if cited else "quoted", text if cited else "",
+                page.value if page is not None else "", locator.value if locator is not None else ""))
     for items in out.values():
-        items.sort(key=lambda e: (e.teaser, natural_key(e.excerpt)))
+        items.sort(key=lambda e: natural_key(e.excerpt))
     return out
 
 
@@ -313,8 +325,9 @@ def _markdown(report: GapReport) -> str:
             ids = ", ".join(_md_code(e.id) for e in f.entities)
             lines.append(f"{n}. **{_md(f.explanation)}** ({ids})")
             for e in f.evidence:
-                meta = ", ".join(x for x in (e.publisher, e.published) if x)
-                lines.append(f"    - “{_md(e.quote)}” — *{_md(e.source)}*" + (f", {_md(meta)}" if meta else "")
+                meta = ", ".join(_md(x) for x in (e.publisher, e.published, e.url, e.locator and f"at {e.locator}") if x)
+                said = f"cited (our words): {_md(e.paraphrase)}" if e.kind == "cited" else f"quoted: “{_md(e.quote)}”"
+                lines.append(f"    - {said} — *{_md(e.source)}*" + (f", {meta}" if meta else "")
                              + (" (teaser)" if e.teaser else ""))
     return "\n".join(lines) + "\n"
 
@@ -348,8 +361,10 @@ def _html(report: GapReport) -> str:
             ids = ", ".join(f"<code>{e(x.id)}</code>" for x in f.entities)
             parts.append(f"<li><b>{e(f.explanation)}</b> ({ids})")
             for ev in f.evidence:
-                meta = ", ".join(x for x in (ev.publisher, ev.published) if x)
-                parts.append(f"<blockquote>“{e(ev.quote)}”<br><span class=\"meta\">{e(ev.source)}"
+                meta = ", ".join(x for x in (ev.publisher, ev.published, ev.url, ev.locator and f"at {ev.locator}") if x)
+                said = (f"<b>cited</b> (our words): {e(ev.paraphrase)}" if ev.kind == "cited"
+                        else f"<b>quoted</b>: “{e(ev.quote)}”")
+                parts.append(f'<blockquote class="{ev.kind}">{said}<br><span class="meta">{e(ev.source)}'
                              f"{(', ' + e(meta)) if meta else ''}{' (teaser)' if ev.teaser else ''}</span></blockquote>")
             parts.append("</li>")
         parts.append("</ol>")

@@ -222,3 +222,77 @@ def test_an_article_header_says_unknown_explicitly(tmp_path):
 def test_a_header_retrieval_date_must_be_a_date(tmp_path):
     [p] = problems(sources(tmp_path, article=ARTICLE.replace("Retrieved: 2026-12-01", "Retrieved: yesterday")))
     assert (p.file, p.line, p.field) == ("test.txt", 8, "retrieved")
+
+
+# --- Every place that shows evidence says which kind it is ---------------------------------------
+
+def test_why_gives_the_kind_of_each_statement(built):
+    result = kg.why("plan_x", built)
+    kinds = {(st.predicate.rsplit("#", 1)[-1], st.kind) for st in result.statements}
+    assert kinds == {("date_document", "quoted"), ("passed_by", "quoted"), ("coversLocality", "cited")}
+    [cited] = [st for st in result.statements if st.kind == "cited"]
+    assert cited.quote == "" and cited.paraphrase.startswith("The plans of the province's")
+    assert (cited.url, cited.locator, cited.checked_by, cited.checked_on) == (
+        "https://example.org/nghi-quyet-175.html", "para. 4", "test curator", "2/12/2026")
+    assert cited.source.endswith("/source/test-resolution-page")
+    quoted = [st for st in result.statements if st.kind == "quoted"]
+    assert all(st.quote.startswith("Ngày 28/4/2022") and not st.paraphrase and not st.locator for st in quoted)
+
+
+def test_cdkg_why_prints_the_kind(built):
+    import os
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "kg.cli", "why", "plan_x", "--build", str(built)],
+                         capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "300"})
+    assert run.returncode == 0, run.stderr
+    text = run.stdout
+    assert "quoted: “Ngày 28/4/2022" in text
+    assert "cited (our words): The plans of the province's" in text
+    assert "https://example.org/nghi-quyet-175.html · at para. 4 · checked by test curator on 2/12/2026" in text
+
+
+def test_the_gap_report_says_which_kind(built):
+    from kg.sparql import LocalBackend
+    from queries.gaps import Finding, GapReport, _evidence, kinds, render
+
+    evidence = _evidence(LocalBackend(built), {"https://w3id.org/cdkg/id/document/plan_x"}, limit=5)
+    items = evidence["https://w3id.org/cdkg/id/document/plan_x"]
+    assert {e.kind for e in items} == {"quoted", "cited"}
+    [cited] = [e for e in items if e.kind == "cited"]
+    assert (cited.quote, cited.locator, cited.url) == ("", "para. 4", "https://example.org/nghi-quyet-175.html")
+    assert cited.paraphrase.startswith("The plans of the province's")
+    report = GapReport("en", kinds()[:1], [Finding(kinds()[0].number, "x", "a finding", [], items)])
+    markdown = render(report, "markdown").replace("\\", "")  # without Markdown's escapes
+    assert "- quoted: “Ngày 28/4/2022" in markdown and "- cited (our words): The plans" in markdown
+    assert "at para. 4" in markdown
+    page = render(report, "html")
+    assert '<blockquote class="cited"><b>cited</b> (our words): The plans' in page
+    assert '<blockquote class="quoted"><b>quoted</b>: “Ngày 28/4/2022' in page
+    assert {e["kind"] for f in __import__("json").loads(render(report, "json"))["findings"] for e in f["evidence"]} \
+        == {"quoted", "cited"}
+
+
+def test_the_viz_panel_data_says_which_kind(built):
+    from kg.sparql import LocalBackend
+    from viz.graphdata import load
+
+    data = load(LocalBackend(built))
+    cited = data.excerpts["https://w3id.org/cdkg/id/evidence/test-article/2"]
+    assert (cited["kind"], cited["locator"], cited["url"]) == ("cited", "para. 4", "https://example.org/nghi-quyet-175.html")
+    assert data.excerpts["https://w3id.org/cdkg/id/evidence/test-article/1"]["kind"] == "quoted"
+
+
+def test_the_trig_export_carries_the_kind(built):
+    import pyoxigraph as ox
+
+    data = kg.export("trig", build=built)
+    quads = list(ox.parse(data, format=ox.RdfFormat.TRIG))
+    kinds = {(q.subject.value.rsplit("/", 2)[-2:][0] + "/" + q.subject.value.rsplit("/", 1)[-1], q.object.value)
+             for q in quads if q.predicate.value.endswith("#type") and q.graph_name.value.endswith("/provenance")
+             and "/evidence/" in q.subject.value}
+    assert ("test-article/1", "https://w3id.org/cdkg/ontology#QuotedEvidence") in kinds
+    assert ("test-article/2", "https://w3id.org/cdkg/ontology#CitedEvidence") in kinds
+    assert ("test-record/1", "https://w3id.org/cdkg/ontology#CitedEvidence") in kinds
+    assert any(q.predicate.value.endswith("#locator") and q.object.value == "para. 4" for q in quads)

@@ -1,5 +1,5 @@
-"""The graph to draw: entities as nodes, object-property facts as edges, each with the excerpts
-that state it — read from the built store (or an endpoint) with SPARQL.
+"""The graph to draw: entities as nodes, object-property facts as edges, each with the evidence
+that states it (quoted or cited) — read from the built store (or an endpoint) with SPARQL.
 
 Nodes are the entities the curators declared (plus themes and other ontology individuals the
 facts point to); edges are the facts between two of them in evidence graphs.  Types, labels
@@ -32,12 +32,17 @@ SELECT ?s ?p ?o ?g WHERE {
 }
 """
 
+#: Every piece of evidence: a quote of a bundled article, or the curators' words citing a source.
 EXCERPTS = PREFIX_DECL + """
-SELECT ?g ?quote ?title ?publisher ?issued WHERE {
-  ?g a cd:Evidence ; prov:value ?quote ; prov:wasQuotedFrom ?src .
+SELECT ?g ?kind ?text ?title ?publisher ?issued ?page ?locator WHERE {
+  { ?g a cd:QuotedEvidence ; prov:value ?text ; prov:wasQuotedFrom ?src . BIND("quoted" AS ?kind) }
+  UNION
+  { ?g a cd:CitedEvidence ; cd:paraphrase ?text ; prov:wasDerivedFrom ?src . BIND("cited" AS ?kind)
+    OPTIONAL { ?g cd:locator ?locator } }
   ?src dcterms:title ?title .
   OPTIONAL { ?src dcterms:publisher ?publisher }
   OPTIONAL { ?src dcterms:issued ?issued }
+  OPTIONAL { ?src foaf:page ?page }
 }
 """
 
@@ -73,7 +78,7 @@ class Edge:
 class GraphData:
     nodes: dict[str, Node]
     edges: list[Edge]
-    excerpts: dict[str, dict[str, str]]  # evidence IRI → quote, source, publisher, published
+    excerpts: dict[str, dict[str, str]]  # evidence IRI → kind, text, source, publisher, published, url, locator
     property_labels: dict[str, dict[str, str]]
 
 
@@ -128,9 +133,14 @@ def load(backend: Any) -> GraphData:
     excerpts = {}
     for row in backend.query(EXCERPTS):
         issued = row["issued"]
-        excerpts[row["g"].value] = {"quote": row["quote"].value, "source": row["title"].value,
-                                    "publisher": row["publisher"].value if row["publisher"] is not None else "",
-                                    "published": _fmt(issued) if issued is not None else ""}
+
+        def text(var: str) -> str:
+            return row[var].value if row[var] is not None else ""
+
+        excerpts[row["g"].value] = {"kind": row["kind"].value, "text": row["text"].value,
+                                    "source": row["title"].value, "publisher": text("publisher"),
+                                    "published": _fmt(issued) if issued is not None else "",
+                                    "url": text("page"), "locator": text("locator")}
     return GraphData(nodes, list(edges.values()), excerpts, vocab.labels)
 
 

@@ -66,6 +66,7 @@ html,body{margin:0;height:100%;font:14px/1.4 system-ui,sans-serif}
 #legend span{display:inline-block;margin:0 .6rem .2rem 0;white-space:nowrap}
 #legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.25rem;vertical-align:middle}
 #details .quote{margin:.3rem 0 .5rem .6rem;border-left:3px solid #ccc;padding-left:.5rem}
+#details .quote.cited{border-left-style:dashed;font-style:italic}
 #details .meta,#counts{color:#555;font-size:90%}
 #gaps li{margin-bottom:.3rem}
 </style>
@@ -130,8 +131,10 @@ html,body{margin:0;height:100%;font:14px/1.4 system-ui,sans-serif}
 
   function sources(list, box) {
     list.forEach(function (x) {
-      box.appendChild(el("div", "“" + x.quote + "”", "quote"));
-      box.appendChild(el("div", [x.source, x.publisher, x.published].filter(Boolean).join(" — "), "meta"));
+      var cited = x.kind === "cited";
+      box.appendChild(el("div", cited ? T.cited + ": " + x.text : T.quoted + ": “" + x.text + "”", "quote " + x.kind));
+      box.appendChild(el("div", [x.source, x.publisher, x.published, x.url, x.locator && T.at + " " + x.locator]
+        .filter(Boolean).join(" — "), "meta"));
     });
   }
   function showNode(id) {
@@ -194,9 +197,11 @@ html,body{margin:0;height:100%;font:14px/1.4 system-ui,sans-serif}
 
 TEXT = {
     "en": {"search": "Find a node by name…", "nodes": "nodes", "edges": "edges", "type": "type",
-           "sources": "Sources", "gaps": "Coordination gaps", "inGaps": "Appears in a coordination-gap finding."},
+           "sources": "Sources", "gaps": "Coordination gaps", "inGaps": "Appears in a coordination-gap finding.",
+           "quoted": "quoted", "cited": "cited (our words)", "at": "at"},
     "vi": {"search": "Tìm theo tên…", "nodes": "nút", "edges": "cạnh", "type": "loại",
-           "sources": "Nguồn", "gaps": "Khoảng trống phối hợp", "inGaps": "Có trong một phát hiện về khoảng trống phối hợp."},
+           "sources": "Nguồn", "gaps": "Khoảng trống phối hợp", "inGaps": "Có trong một phát hiện về khoảng trống phối hợp.",
+           "quoted": "trích nguyên văn", "cited": "dẫn nguồn (lời người biên soạn)", "at": "tại"},
 }
 
 
