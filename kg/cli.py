@@ -64,13 +64,12 @@ def _reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         except CdkgError as exc:
             err.print(f"[bold red]error:[/] {safe(exc)}", soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
-        except OSError as exc:
-            err.print(f"[bold red]error:[/] {safe(exc)}", soft_wrap=True)
-            raise typer.Exit(2) from None
-        except RuntimeError as exc:  # a damaged store is found when a query reads it
-            if not is_store_damage(exc):
+        except (OSError, RuntimeError) as exc:  # a damaged store may be found when a query reads it
+            if is_store_damage(exc):
+                exc = damaged(kwargs.get("build_dir"), exc)
+            elif not isinstance(exc, OSError):
                 raise
-            err.print(f"[bold red]error:[/] {safe(damaged(kwargs.get('build_dir'), exc))}", soft_wrap=True)
+            err.print(f"[bold red]error:[/] {safe(exc)}", soft_wrap=True)
             raise typer.Exit(2) from None
 
     return wrapper
