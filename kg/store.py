@@ -49,8 +49,8 @@ def damaged(build: Path | str | None, exc: BaseException) -> NotBuiltError:
 
 def is_store_damage(exc: BaseException) -> bool:
     """True for the error pyoxigraph raises when a read finds the store damaged (RocksDB's
-    "Corruption: …" or "IO error: …" as a RuntimeError)."""
-    return isinstance(exc, RuntimeError) and str(exc).startswith(("Corruption:", "IO error:"))
+    "Corruption: …" or "IO error: …", as a RuntimeError or an OSError)."""
+    return isinstance(exc, (RuntimeError, OSError)) and str(exc).startswith(("Corruption:", "IO error:"))
 
 
 def data_graphs(store: ox.Store) -> list[ox.NamedNode | ox.BlankNode]:
