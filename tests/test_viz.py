@@ -133,7 +133,7 @@ def test_gaps_are_highlighted_and_listed(browser, built, tmp_path):
     viz.render(built, kind="places", gaps=True, output=path)
     page = Page(browser, path)
     items = page.page.locator("#gaps li").all_text_contents()
-    assert any("Hanoi" in i and "no plan" in i for i in items)
+    assert any("Hà Nội" in i and "no plan" in i for i in items)
     flagged = page.page.evaluate(
         "window.cdkg.network.body.data.nodes.get().filter(n => n.borderWidth === 4).map(n => n.id)")
     assert "https://w3id.org/cdkg/id/place/ha_noi" in flagged
