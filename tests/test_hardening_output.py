@@ -429,3 +429,15 @@ def test_validate_shows_findings_inert(hostile_build: Path, tmp_path: Path) -> N
     assert result.returncode == 1, result.stderr
     _assert_inert(result)
     assert "[bold]x[/]" in result.stderr and "violation" in result.stderr
+
+
+def test_output_paths_are_printed_as_written(built: Path, tmp_path: Path) -> None:
+    """A file name that looks like rich markup (a closing tag) is printed, not parsed (it was a
+    MarkupError traceback after the file had been written)."""
+    folder = tmp_path / "x["
+    folder.mkdir()
+    for command, name in (("export", "b].ttl"), ("gaps", "b].md"), ("viz", "b].html")):
+        result = _cli(command, "--output", str(folder / name), "--build", str(built))
+        assert result.returncode == 0, (command, result.stderr[-2000:])
+        assert "Traceback" not in result.stderr
+        assert f"x[/{name}" in result.stdout + result.stderr
