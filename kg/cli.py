@@ -180,7 +180,7 @@ def reason(
     from ontology.reasoning import reason as run_reason
 
     result = run_reason(build_dir, output)
-    out.print(f"Consistent. {result.inferred} inferred triples written to {safe(result.output)} "
+    out.print(f"Consistent. {result.inferred} inferred triples written to {result.output} "
               f"({result.seconds:.1f} s)")
 
 
@@ -208,7 +208,7 @@ def export(
         sys.stdout.buffer.write(result)  # type: ignore[arg-type]
         sys.stdout.buffer.flush()
     else:
-        err.print(f"Wrote {safe(result)} ({Path(result).stat().st_size:,} bytes, {format.value})")
+        err.print(f"Wrote {result} ({Path(result).stat().st_size:,} bytes, {format.value})")
 
 
 @app.command()
@@ -342,6 +342,15 @@ def search(
     out.print(table)
 
 
+class EvidenceKind(str, Enum):
+    all = "all"
+    quoted = "quoted"
+
+
+EvidenceOption = typer.Option(EvidenceKind.all, "--evidence", help="all: every fact; quoted: only the facts quoted from "
+                               "the bundled articles (not those of cited sources).")
+
+
 class ResultFormat(str, Enum):
     table = "table"
     csv = "csv"
@@ -386,6 +395,7 @@ def query(
                                      help="table for reading; csv, tsv, json are the SPARQL 1.1 results formats."),
     lang: Lang = typer.Option(Lang.en, "--lang", "-l", help="Language of labels."),
     iris: bool = typer.Option(False, "--iris", help="Show IRIs instead of labels in the table."),
+    evidence: EvidenceKind = EvidenceOption,
     build_dir: Path = BuildOption,
     endpoint: Optional[str] = typer.Option(None, "--endpoint", "-e", help="Run on this SPARQL endpoint instead."),
     allow_service: bool = typer.Option(False, "--allow-service", help="Allow SERVICE and remote FROM (network)."),
@@ -397,6 +407,7 @@ def query(
     Example:
         cdkg query cq01 --lang vi
         cdkg query cq02 --param event=ev_dc32_session_cultural_diplomacy --format csv
+        cdkg query cq01 --evidence quoted
         cdkg query --sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
     """
     import queries
@@ -414,9 +425,9 @@ def query(
     backend = queries.backend_for(build_dir, endpoint, timeout=timeout) if endpoint else None
     if sparql is not None:
         result = queries.run_sparql(sparql, lang=lang.value, build=build_dir, backend=backend,
-                                    allow_service=allow_service, allow_update=update)
+                                    allow_service=allow_service, allow_update=update, evidence=evidence.value)
     else:
-        result = queries.run(name, params, lang=lang.value, build=build_dir, backend=backend,
+        result = queries.run(name, params, lang=lang.value, build=build_dir, backend=backend, evidence=evidence.value,
                              allow_service=allow_service)
     _print_result(result, fmt, iris)
 
@@ -490,7 +501,7 @@ def viz(
 
     render(build_dir, focus=focus, depth=depth, kind=kind.value, gaps=gaps, lang=lang.value, output=output,
            endpoint=endpoint)
-    out.print(safe(output.resolve()))
+    out.print(str(output.resolve()))
 
 
 class GapFormat(str, Enum):
@@ -507,6 +518,7 @@ def gaps(
     lang: Lang = typer.Option(Lang.en, "--lang", "-l", help="Language of labels."),
     kind: list[str] = typer.Option([], "--kind", "-k", help="Only this gap kind (number or name; repeatable)."),
     fail_on_gaps: bool = typer.Option(False, "--fail-on-gaps", help="Exit with code 1 when there are findings."),
+    evidence: EvidenceKind = EvidenceOption,
     build_dir: Path = BuildOption,
     endpoint: Optional[str] = typer.Option(None, "--endpoint", "-e", help="Analyse this SPARQL endpoint instead."),
 ) -> None:
@@ -524,14 +536,15 @@ def gaps(
     from kg.files import write_atomic
     from queries.gaps import find_gaps, render
 
-    report = find_gaps(kind or None, lang=lang.value, build=build_dir, endpoint=endpoint)
+    report = find_gaps(kind or None, lang=lang.value, evidence=evidence.value,
+                       build=build_dir, endpoint=endpoint)
     text = render(report, fmt.value)
     if output is None:
         sys.stdout.write(text)
     else:
         write_atomic(output, text.encode("utf-8"))
         summary = ", ".join(f"{k.number}: {report.count(k.number)}" for k in report.kinds)
-        err.print(f"Wrote {safe(output)}: {len(report.findings)} findings ({summary})")
+        err.print(f"Wrote {output}: {len(report.findings)} findings ({summary})")
     if fail_on_gaps and report.findings:
         raise typer.Exit(1)
 

@@ -46,13 +46,17 @@ def backend_for(build: Path | str | None = None, endpoint: str | None = None, **
 
 
 def run(name: str, params: dict[str, str] | None = None, *, lang: str = "en", build: Path | str | None = None,
-        endpoint: str | None = None, backend: Any = None, allow_service: bool = False) -> QueryResult:
+        endpoint: str | None = None, backend: Any = None, allow_service: bool = False,
+        evidence: str = "all") -> QueryResult:
     """Run a named query (``cq04``), a ``.rq`` file, with parameters given as text.
 
     ``lang`` picks the language of labels, and binds the query's ``lang`` parameter if it has one.
+    ``evidence="quoted"`` keeps only facts quoted from the bundled articles (:mod:`queries.evidence`).
     """
+    from queries.evidence import restrict
+
     query = get(name)
-    backend = backend or backend_for(build, endpoint)
+    backend = restrict(backend or backend_for(build, endpoint), evidence)
     params = dict(params or {})
     if any(p.name == "lang" for p in query.params):
         params.setdefault("lang", lang)
@@ -67,12 +71,17 @@ def run(name: str, params: dict[str, str] | None = None, *, lang: str = "en", bu
 
 
 def run_sparql(text: str, *, lang: str = "en", build: Path | str | None = None, endpoint: str | None = None,
-               backend: Any = None, allow_service: bool = False, allow_update: bool = False
-               ) -> QueryResult | bool | list[ox.Triple] | None:
+               backend: Any = None, allow_service: bool = False, allow_update: bool = False,
+               evidence: str = "all") -> QueryResult | bool | list[ox.Triple] | None:
     """Run the user's own SPARQL: a SELECT gives a QueryResult, ASK a bool, CONSTRUCT/DESCRIBE
-    triples; an update (only with ``allow_update``, only on a local store) returns None."""
+    triples; an update (only with ``allow_update``, only on a local store) returns None.
+    ``evidence="quoted"`` keeps only facts quoted from the bundled articles (:mod:`queries.evidence`)."""
+    from queries.evidence import restrict
+
     kind = guard.check(text, allow_service=allow_service, allow_update=allow_update)
-    backend = backend or backend_for(build, endpoint)
+    if kind == "update" and evidence not in (None, "all"):
+        raise UsageError("an update changes the whole store: leave out --evidence")
+    backend = restrict(backend or backend_for(build, endpoint), evidence)
     text = _with_prefixes(text)
     if kind == "update":
         if not hasattr(backend, "update"):

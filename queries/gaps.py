@@ -173,12 +173,14 @@ def _select_kinds(wanted: list[str] | None) -> list[GapKind]:
 
 def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path | str | None = None,
               endpoint: str | None = None, backend: Any = None, evidence_per_entity: int = 3,
-              top: int = 5) -> GapReport:
-    """Every coordination-gap finding of the chosen kinds (all by default) with its evidence."""
+              top: int = 5, evidence: str = "all") -> GapReport:
+    """Every coordination-gap finding of the chosen kinds (all by default) with its evidence
+    (``evidence="quoted"``: from the facts quoted from the bundled articles only)."""
     from queries import backend_for
     from queries import network as net
+    from queries.evidence import restrict
 
-    backend = backend or backend_for(build, endpoint)
+    backend = restrict(backend or backend_for(build, endpoint), evidence)
     chosen = _select_kinds(kinds)
     files = rule_files()
     raw: list[tuple[GapKind, list[str], str, float | None, list[str]]] = []  # kind, entities, detail, value, events

@@ -50,7 +50,7 @@ evidence:
   - cited: "The plans of the province's People's Committee are carried on by the new city."
     cites: test-resolution-page
     locator: "para. 4"
-    checked: {by: "test curator", on: "2026-12-02"}
+    checked: {by: "test curator", "on": "2026-12-02"}
     facts:
       - [plan_x, coversLocality, city_x]
 """
@@ -64,13 +64,13 @@ record:
   url: "https://example.org/ke-hoach-188.aspx"
   published: "4/8/2022"
   language: vi
-  retrieved: 2026-12-02
+  retrieved: "2026-12-02"
 entities:
   - {id: plan_y, kind: Plan, vi: "Kế hoạch số 188/KH-UBND", en: "Plan 188"}
 evidence:
   - cited: "The People's Committee issued Plan 188/KH-UBND on 4 August 2022."
     locator: "document header (number, date)"
-    checked: {by: "test curator", on: "2026-12-02"}
+    checked: {by: "test curator", "on": "2026-12-02"}
     facts:
       - [plan_y, eli:date_document, "4/8/2022"]
       - [plan_y, eli:passed_by, pc_x]
@@ -168,14 +168,14 @@ BAD = [
     ("a.yaml", '  - cited: "The plans', '  - quote: "Ngày 28/4/2022"\n    cited: "The plans',
      23, "evidence.1.cited", "both 'quote:' and 'cited:'"),
     ("a.yaml", '    locator: "para. 4"\n', "", 22, "evidence.1.locator", "needs a locator"),
-    ("a.yaml", '    checked: {by: "test curator", on: "2026-12-02"}\n    facts:\n      - [plan_x, coversLocality',
+    ("a.yaml", '    checked: {by: "test curator", "on": "2026-12-02"}\n    facts:\n      - [plan_x, coversLocality',
      "    facts:\n      - [plan_x, coversLocality", 22, "evidence.1.checked", "checked: {by, on}"),
     ("a.yaml", "    cites: test-resolution-page\n", "", 22, "evidence.1.cites", "names the source it rests on"),
     ("a.yaml", "    cites: test-resolution-page\n", "    cites: [test-resolution-page, test-record]\n",
      23, "evidence.1.cites", "exactly one source"),
     ("a.yaml", "    cites: test-resolution-page\n", "    cites: no-such-page\n", 23, "evidence.1.cites",
      "unknown cited source"),
-    ("a.yaml", 'on: "2026-12-02"}', 'on: "sometime"}', 25, "evidence.1.checked", "not a date"),
+    ("a.yaml", '"on": "2026-12-02"}', '"on": "sometime"}', 25, "evidence.1.checked", "not a date"),
     ("a.yaml", '    published: "12/2024"\n', '    published: "26/5"\n', 10, "cited_sources.0.published", "its year"),
     ("r.yaml", '  url: "https://example.org/ke-hoach-188.aspx"\n', "", 2, "record.url", "no url"),
     ("r.yaml", '  url: "https://example.org/ke-hoach-188.aspx"\n', '  url: "example.org/ke-hoach-188"\n',
@@ -183,7 +183,7 @@ BAD = [
     ("r.yaml", '  published: "4/8/2022"\n', '  published: "last summer"\n', 8, "record.published", "not a date"),
     ("r.yaml", '  published: "4/8/2022"\n', "", 2, "record.published", "no published"),
     ("r.yaml", '  publisher: "thuvienphapluat.vn"\n', "", 2, "record.publisher", "no publisher"),
-    ("r.yaml", "  retrieved: 2026-12-02\n", "", 2, "record.retrieved", "no retrieved"),
+    ("r.yaml", '  retrieved: "2026-12-02"\n', "", 2, "record.retrieved", "no retrieved"),
     ("r.yaml", "  - cited: \"The People's", "  - quote: \"The People's", 14, "evidence.0.quote",
      "no bundled text to quote"),
     ("r.yaml", "record:\n", "article: test.txt\nrecord:\n", 3, "record", "both 'article:' and 'record:'"),
@@ -296,3 +296,68 @@ def test_the_trig_export_carries_the_kind(built):
     assert ("test-article/2", "https://w3id.org/cdkg/ontology#CitedEvidence") in kinds
     assert ("test-record/1", "https://w3id.org/cdkg/ontology#CitedEvidence") in kinds
     assert any(q.predicate.value.endswith("#locator") and q.object.value == "para. 4" for q in quads)
+
+
+# --- A researcher can keep only quoted facts ------------------------------------------------------
+
+COVERS = "SELECT ?plan ?place WHERE { ?plan cd:coversLocality ?place }"
+
+
+def test_a_query_can_keep_only_quoted_facts(built):
+    import queries
+
+    assert len(queries.run_sparql(COVERS, build=built)) == 1  # the cited fact
+    assert len(queries.run_sparql(COVERS, build=built, evidence="quoted")) == 0
+    rows = queries.run("cq10", {"entity": "plan_x"}, build=built).values()
+    assert {r["kind"] for r in rows} == {"quoted", "cited"}
+    quoted = queries.run("cq10", {"entity": "plan_x"}, build=built, evidence="quoted").values()
+    assert {r["kind"] for r in quoted} == {"quoted"} and len(quoted) == 2
+    # GRAPH ?g sees only the quoted evidence too, and labels and records stay
+    graphs = queries.run_sparql("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s cd:coversLocality|eli:date_document ?o } }",
+                                build=built, evidence="quoted").values()
+    assert {r["g"].rsplit("/evidence/", 1)[-1] for r in graphs} == {"test-article/1"}
+    labels = queries.run_sparql('SELECT ?l WHERE { <https://w3id.org/cdkg/id/document/plan_y> rdfs:label ?l }',
+                                build=built, evidence="quoted")
+    assert len(labels) == 2
+
+
+def test_the_gap_report_can_keep_only_quoted_facts(built):
+    from queries.gaps import find_gaps
+
+    for report in (find_gaps(build=built), find_gaps(build=built, evidence="quoted")):
+        assert report.kinds
+    quoted = find_gaps(build=built, evidence="quoted")
+    assert all(e.kind == "quoted" for f in quoted.findings for e in f.evidence)
+
+
+def test_quoted_only_is_refused_where_it_cannot_apply(built):
+    import queries
+    from kg.errors import UsageError
+    from queries.evidence import restrict
+
+    with pytest.raises(UsageError, match="local build"):
+        restrict(type("Remote", (), {"name": "http://127.0.0.1:1/query"})(), "quoted")
+    with pytest.raises(UsageError, match="unknown evidence kind"):
+        queries.run_sparql(COVERS, build=built, evidence="cited-only")
+    with pytest.raises(UsageError, match="update"):
+        queries.run_sparql("INSERT DATA { <x:a> <x:b> <x:c> }", build=built, allow_update=True, evidence="quoted")
+
+
+def test_cdkg_query_and_gaps_take_evidence_quoted(built):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    def cdkg(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "kg.cli", *args, "--build", str(built)], capture_output=True,
+                              text=True, timeout=120, env={**os.environ, "COLUMNS": "200"})
+
+    every = cdkg("query", "--sparql", COVERS, "--format", "json")
+    quoted = cdkg("query", "--sparql", COVERS, "--format", "json", "--evidence", "quoted")
+    assert every.returncode == quoted.returncode == 0, every.stderr + quoted.stderr
+    assert len(json.loads(every.stdout)["results"]["bindings"]) == 1
+    assert json.loads(quoted.stdout)["results"]["bindings"] == []
+    gaps = cdkg("gaps", "--format", "json", "--evidence", "quoted")
+    assert gaps.returncode == 0, gaps.stderr
+    assert all(e["kind"] == "quoted" for f in json.loads(gaps.stdout)["findings"] for e in f["evidence"])
