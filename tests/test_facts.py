@@ -144,6 +144,15 @@ FACTS = {
                  cd:effectiveDate "2025-01-01"^^xsd:date ; cd:legalBasis ?r . ?r eli:id_local "175/2024/QH15" }""",
     "the Complex of Huế Monuments was inscribed in 1993": """
         ASK { ?i cd:inscribedItem heritage:complex_of_hue_monuments ; cd:date "1993"^^xsd:gYear }""",
+    "the Complex of Huế Monuments lies in Thừa Thiên Huế, on cited evidence with a locator": """
+        ASK { GRAPH ?g { heritage:complex_of_hue_monuments cd:locatedIn place:thua_thien_hue }
+              ?g a cd:CitedEvidence ; cd:locator ?l ; prov:wasDerivedFrom ?src . ?src foaf:page ?url }""",
+    "Huế city carries on the province's plans only as a labelled inference from a cited page": """
+        ASK { GRAPH ?g { place:hue_city cd:inheritsPlansOf organisation:ubnd_thua_thien_hue }
+              ?g a cd:CitedEvidence ; cd:inference ?why ; prov:wasDerivedFrom ?src . ?src foaf:page ?url }""",
+    "MoFA is the strategy's standing body, cited from Section II of the decision": """
+        ASK { GRAPH ?g { document:strategy_2030 cd:standingBody organisation:mofa }
+              ?g cd:locator ?l FILTER(CONTAINS(?l, "Section II")) }""",
 }
 
 ABSENT = {
@@ -210,11 +219,12 @@ def test_inferred_year_is_a_separate_labelled_statement(store):
 
 
 def test_recurring_entities_are_one_entity(store):
-    """MoFA is stated about in five sources under one IRI."""
+    """MoFA is stated about in four sources (000, 001, 002 quoted; the decision's guidelines cited)
+    under one IRI."""
     rows = store.query(PREFIXES + """
         SELECT (COUNT(DISTINCT ?src) AS ?n) WHERE {
           GRAPH ?g { { organisation:mofa ?p ?o } UNION { ?s ?p organisation:mofa } }
-          GRAPH ?prov { ?g prov:wasQuotedFrom ?src } }""")
+          GRAPH ?prov { ?g prov:wasQuotedFrom|prov:wasDerivedFrom ?src } }""")
     assert int(next(iter(rows))["n"].value) >= 4
 
 
@@ -266,13 +276,23 @@ def test_removed_teasers_stay_out(store):
     assert not ask(store, 'ASK { ?e rdfs:label ?l FILTER(CONTAINS(STR(?l), "25 năm")) }')
 
 
-def test_supplementary_facts_cite_documents_not_articles(store):
+def test_supplementary_facts_are_cited_evidence_from_public_documents(store):
+    """The former supplementary-facts page is gone: each of its facts now rests on cited evidence
+    (our words, a locator, who checked it when) derived from the public page that states it."""
+    assert not ask(store, "ASK { ?s cd:sourceFile ?f FILTER(CONTAINS(?f, '900-supplementary-facts')) }")
+    in_900 = 'FILTER(STRSTARTS(STR(?g), "https://w3id.org/cdkg/id/evidence/900-"))'
     rows = list(store.query(PREFIXES + """
-        SELECT ?g ?kind WHERE { GRAPH ?p { ?g prov:wasQuotedFrom source:900-supplementary-facts ;
-                                             cd:citesSource ?c . ?c a ?kind } }"""))
+        SELECT ?g ?kind ?url WHERE {
+          ?g a cd:CitedEvidence ; prov:wasDerivedFrom ?cited ; cd:paraphrase ?words ; cd:locator ?locator ;
+             cd:checkedBy ?by ; cd:checkedOn ?on .
+          ?cited a ?kind ; foaf:page ?url . %s }""" % in_900, use_default_graph_as_union=True))
+    assert len({r["g"].value for r in rows}) == 13
     kinds = {r["kind"].value.rsplit("#", 1)[-1] for r in rows}
-    assert kinds == {"LegalDocumentText", "NewsReport"}
-    assert len({r["g"].value for r in rows}) == 5
+    assert kinds == {"LegalDocumentText", "NewsReport", "ReferenceCompilation"}
+    assert all(r["url"].value.startswith(("http://", "https://")) for r in rows)
+    # Nothing in the 900 files is a quote, and every fact there rests on one of those graphs.
+    assert not ask(store, "ASK { ?g prov:wasQuotedFrom ?src . %s }" % in_900)
+    assert not ask(store, """ASK { GRAPH ?g { ?s ?p ?o } %s FILTER NOT EXISTS { ?g a cd:CitedEvidence } }""" % in_900)
 
 
 def _fold(text: str) -> str:

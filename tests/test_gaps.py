@@ -142,7 +142,8 @@ def test_the_bundled_articles_gaps(built):
     assert ("asean", "plan_173_kh_ubnd") in ids(report, 8)
     assert not any(e[0] == "unesco" for e in ids(report, 8))
     assert all(f.evidence for f in report.findings)
-    assert all(e.quote and e.source for f in report.findings for e in f.evidence)
+    assert all((e.quote if e.kind == "quoted" else e.paraphrase and e.locator) and e.source
+               for f in report.findings for e in f.evidence)
 
 
 def test_reports_escape_what_they_show():
