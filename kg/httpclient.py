@@ -251,7 +251,8 @@ def _exchange(method: str, url: str, body: bytes | None, headers: dict[str, str]
         raise Malformed(f"the answer broke off after {len(exc.partial):,} bytes"
                         + (f", {exc.expected:,} more were announced" if exc.expected else "")) from None
     except http.client.LineTooLong as exc:
-        raise Malformed(f"sent a {exc.args[0] if exc.args else 'line'} over 65,536 bytes") from None
+        what = str(exc).rpartition("when reading ")[2] or "line"  # "got more than 65536 bytes when reading header line"
+        raise Malformed(f"sent a {what} over {http.client._MAXLINE:,} bytes") from None
     except http.client.BadStatusLine as exc:
         line = str(exc.args[0] if exc.args else "")
         raise Malformed("did not answer in HTTP" + (f" (its first line: {line[:80]!r})" if line.strip("'\"") else

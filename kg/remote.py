@@ -90,7 +90,7 @@ class RemoteBackend:
         """The body and content type of a 2xx answer; everything else is an EndpointError.
         ``timeout`` bounds the whole call, retries included."""
         deadline = time.monotonic() + self.timeout
-        attempt = 0
+        attempt, last = 0, ""
         while True:
             attempt += 1
             try:
@@ -99,11 +99,13 @@ class RemoteBackend:
             except httpclient.TimedOut:
                 raise EndpointError(f"{url} timed out: no complete answer within {self.timeout:g} s "
                                     f"(--timeout, the total time for a request)"
-                                    + (f", after {attempt} attempts" if attempt > 1 else "")) from None
+                                    + (f", after {attempt} attempts (the one before: {last})" if last else "")
+                                    ) from None
             except httpclient.TooLarge as exc:
                 raise EndpointError(f"{url}: {exc}; {too_large_hint}") from None
             except httpclient.HttpFailure as exc:
                 if exc.transient and attempt <= self.retries and self._wait(attempt, deadline):
+                    last = str(exc)
                     continue
                 if isinstance(exc, httpclient.Unreachable):
                     raise EndpointError(f"{url} unreachable ({exc}) after {attempt} "
@@ -114,6 +116,7 @@ class RemoteBackend:
             if 200 <= response.status < 300:
                 return response.body, response.content_type
             if response.status in TRANSIENT_STATUS and attempt <= self.retries and self._wait(attempt, deadline):
+                last = f"HTTP {response.status} {response.reason}"
                 continue
             detail = response.body.decode("utf-8", "replace").strip()
             moved = ""
