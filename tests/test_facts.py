@@ -229,16 +229,25 @@ def test_recurring_entities_are_one_entity(store):
 
 
 def _article_bodies() -> dict[str, str]:
-    """Each bundled article's body (below the '---' line), NFC, whitespace folded, by source id."""
+    """Each bundled article's body (below the '---' line), NFC, whitespace folded, by the id of the
+    source whose curated file names it."""
+    import yaml
+
+    root = default_sources()
     bodies = {}
-    for path in sorted((default_sources() / "articles").glob("*.txt")):
+    for path in sorted((root / "articles").glob("*.txt")):
         text = path.read_text(encoding="utf-8")
         assert "\n---\n" in text, path
         body = text.split("\n---\n", 1)[1]
         # Teasers of other articles ("related news") are not evidence: no article keeps them.
         assert "[related]" not in body, f"{path.name} keeps a related-articles section"
-        bodies[path.stem] = " ".join(unicodedata.normalize("NFC", body).split())
-    return bodies
+        bodies[path.name] = " ".join(unicodedata.normalize("NFC", body).split())
+    by_source = {}
+    for path in sorted((root / "curated").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if data.get("article"):
+            by_source[data["source"]] = bodies[data["article"]]
+    return by_source
 
 
 def test_every_fact_and_entity_rests_on_an_article_body(store):
