@@ -33,7 +33,7 @@ SELECT ?e ?label WHERE {{
 
 _STATEMENTS = PREFIX_DECL + f"""
 SELECT ?e ?g ?s ?p ?o ?kind ?quote ?words ?locator ?checkedBy ?checkedOn ?src ?title ?publisher ?issued ?page
-       ?teaser ?inference WHERE {{
+       ?inference WHERE {{
   {{ GRAPH ?g {{ ?e ?p ?o }} BIND(?e AS ?s) }} UNION {{ GRAPH ?g {{ ?s ?p ?e }} BIND(?e AS ?o) }}
   GRAPH <{PROVENANCE_GRAPH}> {{
     {{ ?g a cd:QuotedEvidence ; prov:value ?quote ; prov:wasQuotedFrom ?src . BIND("quoted" AS ?kind) }}
@@ -41,7 +41,6 @@ SELECT ?e ?g ?s ?p ?o ?kind ?quote ?words ?locator ?checkedBy ?checkedOn ?src ?t
     {{ ?g a cd:CitedEvidence ; cd:paraphrase ?words ; prov:wasDerivedFrom ?src .
        OPTIONAL {{ ?g cd:locator ?locator }} OPTIONAL {{ ?g cd:checkedBy ?checkedBy }}
        OPTIONAL {{ ?g cd:checkedOn ?checkedOn }} BIND("cited" AS ?kind) }}
-    OPTIONAL {{ ?g cd:teaser ?teaser }}
     OPTIONAL {{ ?g cd:inference ?inference }}
     ?src dcterms:title ?title .
     OPTIONAL {{ ?src dcterms:publisher ?publisher }}
@@ -87,7 +86,6 @@ class Statement:
     title: str
     publisher: str
     published: str
-    teaser: bool
     inference: str
     cites: list[str] = field(default_factory=list)
     paraphrase: str = ""
@@ -201,7 +199,7 @@ def why(entity: str, build: Path | str | None = None, lang: str = "en") -> WhyRe
             evidence=r["g"].value, kind=r["kind"].value, quote=text(r["quote"]), source=r["src"].value,
             title=r["title"].value, publisher=text(r["publisher"]),
             published=label(r["issued"]) if r["issued"] is not None else "",
-            teaser=text(r["teaser"]) == "true", inference=text(r["inference"]),
+            inference=text(r["inference"]),
             cites=cites.get(r["g"].value, []), paraphrase=text(r["words"]), url=text(r["page"]),
             locator=text(r["locator"]), checked_by=text(r["checkedBy"]),
             checked_on=label(r["checkedOn"]) if r["checkedOn"] is not None else "",

@@ -26,14 +26,14 @@ SELECT ?src ?title ?kind ?publisher ?issued ?file (COUNT(DISTINCT ?ev) AS ?excer
     ?src cd:sourceFile ?file ; dcterms:title ?title ; a ?kind .
     OPTIONAL {{ ?src dcterms:publisher ?publisher }}
     OPTIONAL {{ ?src dcterms:issued ?issued }}
-    OPTIONAL {{ ?ev prov:wasQuotedFrom ?src }}
+    OPTIONAL {{ ?ev a cd:Evidence ; prov:wasQuotedFrom|prov:wasDerivedFrom ?src }}
   }}
 }} GROUP BY ?src ?title ?kind ?publisher ?issued ?file ORDER BY ?file
 """
 
 _SOURCE_FACTS = PREFIX_DECL + f"""
 SELECT ?src (COUNT(*) AS ?n) WHERE {{
-  GRAPH <{PROVENANCE_GRAPH}> {{ ?ev prov:wasQuotedFrom ?src }}
+  GRAPH <{PROVENANCE_GRAPH}> {{ ?ev a cd:Evidence ; prov:wasQuotedFrom|prov:wasDerivedFrom ?src }}
   GRAPH ?ev {{ ?s ?p ?o }}
 }} GROUP BY ?src
 """

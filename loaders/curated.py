@@ -9,7 +9,8 @@ together as one :class:`kg.errors.SourceError`, each naming file, line and field
 Graphs written:
   * ``id/evidence/{source}/{n}``: the facts of the n-th excerpt (1-based, in file order);
   * ``id/entities/{source}``: types, labels and alternative names the curators declare;
-  * ``id/provenance``: sources, excerpts (quote, offsets, teaser flag, notes), records.
+  * ``id/provenance``: sources with their records, the evidence (quoted: quote and offsets; cited:
+    the curators' words, locator, who checked it when; notes), the entity records.
 """
 
 from __future__ import annotations
@@ -51,7 +52,6 @@ _PROV_G = f"<{PROVENANCE_GRAPH}>"
 _EVIDENCE = f"<{CD}Evidence>"
 _VALUE = f"<{PROV}value>"
 _QUOTED_FROM = f"<{PROV}wasQuotedFrom>"
-_TEASER = f"<{CD}teaser>"
 _QUOTED_EVIDENCE = f"<{CD}QuotedEvidence>"
 _CITED_EVIDENCE = f"<{CD}CitedEvidence>"
 _PARAPHRASE = f"<{CD}paraphrase>"
@@ -237,6 +237,8 @@ def _parse(path: Path, root: Path, out: _Collector) -> _Parsed | None:
             hint = ""
             if err["type"] == "extra_forbidden":
                 msg, hint = "unknown field", "check the spelling; see the curated-source format in the README"
+                if loc[-1] == "teaser":
+                    hint = "teasers of other articles are not evidence: delete this excerpt and its facts"
             elif err["type"] == "missing":
                 msg = "required field is missing"
             elif err["type"] == "string_pattern_mismatch":
@@ -540,7 +542,6 @@ def _quoted_evidence(g: str, ev: Any, where: _Where, art: Article | None, record
     add(g, _TYPE, _QUOTED_EVIDENCE, _PROV_G)
     add(g, _VALUE, _lit(ev.quote.strip(), lang=lang), _PROV_G)
     add(g, _QUOTED_FROM, src, _PROV_G)
-    add(g, _TEASER, _lit("true" if ev.teaser else "false", "boolean"), _PROV_G)
     ids = [ev.cites] if isinstance(ev.cites, str) else (ev.cites or [])
     for j, cid in enumerate(ids):
         if cid not in cited:
@@ -558,11 +559,6 @@ def _quoted_evidence(g: str, ev: Any, where: _Where, art: Article | None, record
         return
     add(g, _CHAR_START, _lit(str(span[0]), "integer"), _PROV_G)
     add(g, _CHAR_END, _lit(str(span[1]), "integer"), _PROV_G)
-    in_teasers = span[0] >= art.teaser_start
-    if in_teasers != ev.teaser:
-        where.add(out, "teaser", "excerpt is in the related-articles section" if in_teasers
-                  else "excerpt marked teaser: true is in the article body",
-                  "set 'teaser: true' exactly for quotes below the [related] line of the article")
 
 
 def _cited_evidence(g: str, ev: Any, where: _Where, own: tuple[str, str] | None, cited: dict[str, str],
@@ -573,8 +569,6 @@ def _cited_evidence(g: str, ev: Any, where: _Where, own: tuple[str, str] | None,
         where.add(out, "cited", "an item has both 'quote:' and 'cited:'",
                   "a quote is the article's exact words, a cited statement your own words about another "
                   "source: make two items, or keep one")
-    if ev.teaser:
-        where.add(out, "teaser", "'teaser:' applies only to quotes", "remove it")
     add(g, _TYPE, _CITED_EVIDENCE, _PROV_G)
     add(g, _PARAPHRASE, _lit(ev.cited.strip(), lang="en"), _PROV_G)
     if ev.locator is None:
@@ -643,6 +637,7 @@ def _compile(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], bro
         _describe_source(node, cs.model_dump(exclude_none=True, exclude={"id"}),
                          lambda key, i=i: (rel, p.lines.get(("cited_sources", i, key), p.lines.get(("cited_sources", i))),
                                            f"cited_sources.{i}.{key}"), STRICT_RECORDS, out, add)
+        add(node, _iri(CD + "sourceFile"), _lit(rel), _PROV_G)
 
     # Entity declarations of this file.
     record = _iri(f"{ID}entities/{m.source}")

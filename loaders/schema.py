@@ -125,7 +125,6 @@ class Evidence(_Model):
     checked: Checked | None = None
     cites: Union[Text, list[Text], None] = None
     facts: list[tuple[Text, Text, FactValue]] = Field(default_factory=list)
-    teaser: bool = False
     note: Text | None = None
     inference: Text | None = None
 

@@ -1,8 +1,11 @@
 """Article text files: a header of ``Key: value`` lines, a line ``---``, then the body.
 
-The body is the article as published (title, lead, paragraphs, captions).  A line
-``[related]`` may follow it; below that line come the related-article teasers kept
-because they concern diplomacy or culture.  Unrelated sidebar news is never copied.
+The header is the source's record: Title, Publisher, Author, URL, Published (at the precision
+the page shows), Language, Kind, Retrieved (the date the text was read), and Seed and Note;
+``unknown`` is the explicit value of a Publisher, Author or Published the page does not show.
+The body is the article as published (title, lead, paragraphs, captions) and nothing else:
+teasers of other articles ("related news") and sidebars are not evidence and are not copied —
+a ``[related]`` section of teasers, as older files had, is refused.
 
 Quotes are matched after NFC normalisation and folding every run of whitespace to one
 space; character offsets refer to that normalised body.
@@ -17,6 +20,7 @@ from pathlib import Path
 
 HEADER_FIELDS = ("title", "publisher", "author", "url", "published", "language", "kind", "retrieved", "seed", "note")
 REQUIRED_FIELDS = ("title", "language", "kind")
+#: The line that started a section of related-article teasers (no longer allowed).
 RELATED_MARKER = "[related]"
 _WS = re.compile(r"\s+")
 
@@ -28,13 +32,12 @@ def normalise(text: str) -> str:
 
 @dataclass
 class Article:
-    """One article: its header fields, its normalised text and where the teasers start."""
+    """One article: its header fields and its normalised body."""
 
     path: Path
     header: dict[str, str]
     header_lines: dict[str, int]
-    text: str  # normalised body + teasers
-    teaser_start: int  # offset in ``text`` where the related section starts (len(text) if none)
+    text: str  # the normalised body
     problems: list[tuple[int | None, str, str, str]] = field(default_factory=list)
 
     def find(self, quote: str) -> tuple[int, int] | None:
@@ -53,12 +56,12 @@ def read_article(path: Path, raw: bytes | None = None) -> Article:
     problems: list[tuple[int | None, str, str, str]] = []
     if b"\x00" in raw:
         problems.append((None, "", "binary file, not text", "save the article as UTF-8 text"))
-        return Article(path, {}, {}, "", 0, problems)
+        return Article(path, {}, {}, "", problems)
     try:
         content = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         problems.append((None, "", f"not UTF-8 ({exc.reason} at byte {exc.start})", "save the file as UTF-8"))
-        return Article(path, {}, {}, "", 0, problems)
+        return Article(path, {}, {}, "", problems)
     lines = content.splitlines()
     header: dict[str, str] = {}
     header_lines: dict[str, int] = {}
@@ -80,16 +83,17 @@ def read_article(path: Path, raw: bytes | None = None) -> Article:
         header_lines[key] = i
     if body_start is None:
         problems.append((None, "", "no '---' line between header and body", "put a line '---' after the header"))
-        return Article(path, header, header_lines, "", 0, problems)
+        return Article(path, header, header_lines, "", problems)
     for key in REQUIRED_FIELDS:
         if not header.get(key):
             problems.append((1, key, "missing header field", f"add a line '{key.capitalize()}: ...' to the header"))
     body_lines = lines[body_start:]
     marker = next((j for j, ln in enumerate(body_lines) if ln.strip() == RELATED_MARKER), None)
-    main = "\n".join(body_lines if marker is None else body_lines[:marker])
-    related = "" if marker is None else "\n".join(body_lines[marker + 1:])
-    main_n, related_n = normalise(main), normalise(related)
-    text = f"{main_n} {related_n}" if related_n else main_n
-    if not main_n:
+    if marker is not None:
+        problems.append((body_start + marker + 1, "body", "the article has a [related] section of teasers",
+                         "delete the [related] line and every teaser below it: they are other articles' headlines, "
+                         "not evidence; an event worth having comes in through its own article"))
+    text = normalise("\n".join(body_lines))
+    if not text:
         problems.append((body_start, "body", "the article body is empty", "paste the article text below the '---' line"))
-    return Article(path, header, header_lines, text, len(main_n) if related_n else len(text), problems)
+    return Article(path, header, header_lines, text, problems)

@@ -97,7 +97,6 @@ class Evidence:
     publisher: str
     published: str
     excerpt: str  # the evidence graph's IRI
-    teaser: bool
     kind: str = "quoted"  # or "cited": the curators' words (paraphrase) about a source not bundled
     paraphrase: str = ""
     url: str = ""  # the source's page
@@ -261,7 +260,7 @@ def _evidence(backend: Any, iris: set[str], properties: list[str] | None = None,
             text = row["text"].value
             out.setdefault(row["e"].value, []).append(Evidence(
                 "" if cited else text, row["title"].value, publisher.value if publisher is not None else "",
-                published, row["g"].value, False, "cited" if cited else "quoted", text if cited else "",
+                published, row["g"].value, "cited" if cited else "quoted", text if cited else "",
                 page.value if page is not None else "", locator.value if locator is not None else ""))
     for items in out.values():
         items.sort(key=lambda e: natural_key(e.excerpt))
@@ -329,8 +328,7 @@ def _markdown(report: GapReport) -> str:
             for e in f.evidence:
                 meta = ", ".join(_md(x) for x in (e.publisher, e.published, e.url, e.locator and f"at {e.locator}") if x)
                 said = f"cited (our words): {_md(e.paraphrase)}" if e.kind == "cited" else f"quoted: “{_md(e.quote)}”"
-                lines.append(f"    - {said} — *{_md(e.source)}*" + (f", {meta}" if meta else "")
-                             + (" (teaser)" if e.teaser else ""))
+                lines.append(f"    - {said} — *{_md(e.source)}*" + (f", {meta}" if meta else ""))
     return "\n".join(lines) + "\n"
 
 
@@ -367,7 +365,7 @@ def _html(report: GapReport) -> str:
                 said = (f"<b>cited</b> (our words): {e(ev.paraphrase)}" if ev.kind == "cited"
                         else f"<b>quoted</b>: “{e(ev.quote)}”")
                 parts.append(f'<blockquote class="{ev.kind}">{said}<br><span class="meta">{e(ev.source)}'
-                             f"{(', ' + e(meta)) if meta else ''}{' (teaser)' if ev.teaser else ''}</span></blockquote>")
+                             f"{(', ' + e(meta)) if meta else ''}</span></blockquote>")
             parts.append("</li>")
         parts.append("</ol>")
     parts.append("</body></html>")

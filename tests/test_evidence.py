@@ -361,3 +361,12 @@ def test_cdkg_query_and_gaps_take_evidence_quoted(built):
     gaps = cdkg("gaps", "--format", "json", "--evidence", "quoted")
     assert gaps.returncode == 0, gaps.stderr
     assert all(e["kind"] == "quoted" for f in json.loads(gaps.stdout)["findings"] for e in f["evidence"])
+
+
+def test_stats_count_evidence_of_both_kinds_per_source(built):
+    stats = kg.stats(built)
+    assert stats.excerpts == 3
+    per_source = {s.source: (s.excerpts, s.facts) for s in stats.sources}
+    assert per_source["test-article"] == (1, 2)
+    assert per_source["test-resolution-page"] == (1, 1)  # cited from the article file
+    assert per_source["test-record"] == (1, 2)

@@ -151,7 +151,7 @@ def test_reports_escape_what_they_show():
     report = GapReport("en", [k for k in kinds() if k.number == 3],
                        [Finding(3, "heritage-without-events", f"{nasty} — no event",
                                 [Entity("https://w3id.org/cdkg/id/heritage/x", "x", nasty)],
-                                [Evidence(f"quote {nasty}", "source | *bold*", "", "", "g", False)])])
+                                [Evidence(f"quote {nasty}", "source | *bold*", "", "", "g")])])
     page = render(report, "html")
     assert nasty not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     md = render(report, "markdown")

@@ -21,10 +21,6 @@ Language: vi
 Kind: NewsReport
 ---
 Ngày 28/4/2022, Ủy ban nhân dân tỉnh Thừa Thiên Huế ban hành Kế hoạch số 173/KH-UBND.
-
-[related]
-
-Ngày 8/4 tại Hà Nội, một tin liên quan.
 """
 
 GOOD = """source: test-source
@@ -72,10 +68,10 @@ def test_a_good_source_loads(tmp_path):
         (("{id: pc,", "{id: PC-1,"), 5, "entities.1.id", "pattern"),
         (('en: "Plan 173"}', 'en: "Plan 173", lable: "x"}'), 4, "entities.0.lable", "unknown field"),
         (("article: test.txt", "article: missing.txt"), 2, "article", "missing article"),
-        (("    facts:", "    teaser: true\n    facts:"), 8, "evidence.0.teaser", "in the article body"),
+        (("    facts:", "    teaser: true\n    facts:"), 8, "evidence.0.teaser", "unknown field"),
     ],
     ids=["quote-not-in-article", "unknown-entity", "unknown-property", "impossible-date", "unknown-class",
-         "html-label", "bad-id", "unknown-field", "missing-article", "teaser-flag-wrong"],
+         "html-label", "bad-id", "unknown-field", "missing-article", "teaser-flag"],
 )
 def test_each_mistake_names_file_line_and_field(tmp_path, change, line, field, words):
     old, new = change
@@ -85,6 +81,14 @@ def test_each_mistake_names_file_line_and_field(tmp_path, change, line, field, w
     p = found[0]
     assert (p.file, p.line, p.field) == ("curated/test.yaml", line, field)
     assert words in str(p)
+
+
+def test_an_article_with_a_related_section_is_refused(tmp_path):
+    # teasers of other articles are not evidence (issue 13): the curator is told to delete them
+    teasers = ARTICLE + "\n[related]\n\nNgày 8/4 tại Hà Nội, một tin liên quan.\n"
+    [p] = problems(make(tmp_path, GOOD, teasers))
+    assert (p.file, p.line, p.field) == ("articles/test.txt", 9, "body")
+    assert "[related]" in p.message and "delete" in p.hint and "not evidence" in p.hint
 
 
 def test_the_missing_quote_is_shown(tmp_path):
