@@ -104,6 +104,11 @@ FACTS = {
     "the 14/12 conference's year 2021 is a labelled inference from the report's date": """
         ASK { GRAPH ?g { event:ev_national_external_relations_conference cd:date "2021-12-14"^^xsd:date }
               ?g cd:inference ?why FILTER(CONTAINS(?why, "14/12/2021")) }""",
+    # 002: the session's year from a dated report on the conference's opening (cited), as inference.
+    "the 17/12 session's year 2023 is a labelled inference from a cited, dated report": """
+        ASK { GRAPH ?g { event:ev_dc32_session_cultural_diplomacy cd:date "2023-12-17"^^xsd:date }
+              ?g a cd:CitedEvidence ; cd:inference ?why ; prov:wasDerivedFrom ?src .
+              ?src dcterms:issued "2023-12-21"^^xsd:date }""",
     # 002: the missions' stated difficulties.
     "the missions abroad raised the difficulties they face, at the thematic session": """
         ASK { ?l a cd:Limitation ; cd:raisedBy organisation:vn_missions_abroad ;
