@@ -398,9 +398,13 @@ def query(
     endpoint: Optional[str] = typer.Option(None, "--endpoint", "-e", help="Run on this SPARQL endpoint instead."),
     allow_service: bool = typer.Option(False, "--allow-service", help="Allow SERVICE and remote FROM (network)."),
     update: bool = typer.Option(False, "--update", help="Allow a SPARQL update on the local store."),
-    timeout: float = typer.Option(60.0, "--timeout", help="Seconds to wait for a remote endpoint."),
+    timeout: float = typer.Option(60.0, "--timeout", min=0.001, help="Seconds the query may take in all, on the "
+                                  "local store (it is then stopped) or on a remote endpoint."),
 ) -> None:
     """Run a named query, a .rq file, or your own SPARQL on the built graph (or an endpoint).
+
+    A query that runs past --timeout is stopped with exit code 2; Ctrl-C stops it at once, with
+    exit code 130.
 
     Example:
         cdkg query cq01 --lang vi
@@ -423,10 +427,11 @@ def query(
     backend = queries.backend_for(build_dir, endpoint, timeout=timeout) if endpoint else None
     if sparql is not None:
         result = queries.run_sparql(sparql, lang=lang.value, build=build_dir, backend=backend,
-                                    allow_service=allow_service, allow_update=update, evidence=evidence.value)
+                                    allow_service=allow_service, allow_update=update, evidence=evidence.value,
+                                    timeout=timeout)
     else:
         result = queries.run(name, params, lang=lang.value, build=build_dir, backend=backend, evidence=evidence.value,
-                             allow_service=allow_service)
+                             allow_service=allow_service, timeout=timeout)
     _print_result(result, fmt, iris)
 
 

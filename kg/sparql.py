@@ -40,7 +40,11 @@ class LocalBackend:
         return self.store.query(text, use_default_graph_as_union=True)
 
     def update(self, text: str) -> None:
-        """Run a SPARQL update on the build's store (opened for writing just for this)."""
+        """Run a SPARQL update on the build's store (opened for writing just for this).
+
+        An update runs here, to its end: it is not run in a forked worker with a deadline like a
+        query, because a writing RocksDB store in a forked child waits for background threads that
+        the fork did not copy."""
         del self.store
         writable = ox.Store(str(store_path(self.build)))
         try:
@@ -49,6 +53,25 @@ class LocalBackend:
         finally:
             del writable
         self.store = open_store(self.build)
+
+
+def query_within(backend: Backend, text: str, timeout: float) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
+    """``backend.query(text)`` for a backend on a local store, in a worker process that the
+    deadline or Ctrl-C stops (:mod:`kg.worker`: raises ``QueryTimeout`` or ``QueryInterrupted``);
+    the answer comes back as SPARQL JSON results or N-Triples, parsed here."""
+    from kg.worker import run_in_worker
+
+    data = run_in_worker(lambda: _serialised(backend.query(text)), timeout)
+    if data[:1] == b"T":
+        return list(ox.parse(data[1:], format=ox.RdfFormat.N_TRIPLES))
+    return ox.parse_query_results(data[1:], format=ox.QueryResultsFormat.JSON)
+
+
+def _serialised(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> bytes:
+    """An answer as bytes a worker can send: ``T`` + N-Triples, or ``S`` + SPARQL JSON results."""
+    if isinstance(answer, ox.QueryTriples):
+        return b"T" + answer.serialize(format=ox.RdfFormat.N_TRIPLES)
+    return b"S" + answer.serialize(format=ox.QueryResultsFormat.JSON)
 
 
 def values_block(var: str, iris: Iterable[str]) -> str:

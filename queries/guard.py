@@ -1,19 +1,35 @@
 """What a query may do: read only, and reach no other server unless the user asks.
 
-The text is scanned with comments and string literals blanked out, so a keyword inside a
-label (``"SERVICE"``) or a comment does not count.
+The decision is taken on the *parsed* query (rdflib's SPARQL 1.1 parser, imported on first
+use), never on a text match: comments, strings, keyword case, missing spaces
+(``SERVICE<http://…>``), ``SILENT``, prefixed names (``SERVICE x:e``), ``\\u`` escapes and
+nesting (sub-queries, ``FILTER EXISTS``) all look the same once parsed.  The parse tree is
+walked for the clauses that make an engine contact another server — ``SERVICE`` (whatever its
+target: even a local IRI is an HTTP request) and ``LOAD`` — and for dataset clauses (``FROM``,
+``FROM NAMED``, ``USING``) naming a graph outside cdkg's own (resolved against ``PREFIX`` and
+``BASE`` declarations and cdkg's usual prefixes).  Pyoxigraph, which runs the query, does not
+expose its parse; rdflib's is stricter, so a text rdflib cannot parse (a SPARQL 1.2 extension
+Oxigraph accepts, or a syntax error) is judged conservatively on its tokens instead: any
+``SERVICE`` or ``LOAD`` keyword, or any ``FROM``/``USING`` not followed by a local IRI, is refused.
 
 >>> kind("PREFIX cd: <x#> INSERT DATA { <a> <b> <c> }")
 'update'
->>> uses_network('SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }')
+>>> uses_network('SELECT * WHERE { SERVICE<http://example.org/sparql> { ?s ?p ?o } }')
 'SERVICE <http://example.org/sparql>'
->>> uses_network('SELECT * WHERE { ?s ?p "SERVICE <http://x>" }') is None
+>>> uses_network('PREFIX e: <http://x/> SELECT * { service silent e:q { ?s ?p ?o } }')
+'SERVICE e:q'
+>>> uses_network('SELECT * WHERE { ?s ?p "SERVICE <http://x>" } # SERVICE <http://y>') is None
 True
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urljoin
 
 from kg.errors import UsageError
 
@@ -23,6 +39,8 @@ _STRING = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\
                      re.S)
 _IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")
 _COMMENT = re.compile(r"#[^\n]*")
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_PARSER_LOCK = threading.Lock()  # pyparsing grammars are shared objects: one parse at a time
 
 
 def _blank(text: str) -> str:
@@ -38,33 +56,153 @@ def _blank(text: str) -> str:
     return "".join(out)
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What a query text is (``query`` or ``update``) and the first clause that would reach
+    another server (``None`` when there is none)."""
+
+    kind: str
+    network: str | None
+
+
 def kind(text: str) -> str:
     """``"update"`` for SPARQL Update, else ``"query"``."""
-    body = _blank(text)
+    return analyse(text).kind
+
+
+def uses_network(text: str) -> str | None:
+    """The clause that would make the engine contact another server, or None."""
+    return analyse(text).network
+
+
+def check(text: str, *, allow_service: bool = False, allow_update: bool = False) -> str:
+    """Refuse updates and federation unless allowed; return the query's kind."""
+    verdict = analyse(text)
+    if verdict.kind == "update" and not allow_update:
+        raise UsageError("this is a SPARQL update; queries are read-only — pass --update to change a local store")
+    if verdict.network and not allow_service:
+        raise UsageError(f"the query would contact another server ({verdict.network}); "
+                         "federated queries are off by default — pass --allow-service to run it")
+    return verdict.kind
+
+
+@lru_cache(maxsize=256)
+def analyse(text: str) -> Verdict:
+    """Parse ``text`` (as a query, else as an update) and judge it; see the module docstring."""
+    first = _lexical_kind(text)
+    tree = _parse(text, first) or _parse(text, "query" if first == "update" else "update")
+    if tree is None:
+        return Verdict(first, _lexical_network(text))
+    found, parsed = tree
+    return Verdict(found, _tree_network(parsed, found))
+
+
+def _parse(text: str, which: str) -> tuple[str, Any] | None:
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    try:
+        with _PARSER_LOCK:
+            return which, (parseQuery if which == "query" else parseUpdate)(text)
+    except (ParseBaseException, RecursionError, ValueError, TypeError):
+        return None
+
+
+# -- the parse tree -------------------------------------------------------------------------------
+
+def _tree_network(tree: Any, which: str) -> str | None:
+    from ontology import PREFIXES
+
+    if which == "query":
+        parts = [(tree[0], tree[1])]
+    else:
+        parts = list(zip(dict.get(tree, "prologue") or [], dict.get(tree, "request") or []))
+    for prologue, body in parts:
+        prefixes, base = dict(PREFIXES), None
+        for decl in prologue or []:
+            if decl.name == "Base":
+                base = _join(base, str(decl["iri"]))
+            elif decl.name == "PrefixDecl":
+                prefixes[dict.get(decl, "prefix") or ""] = _join(base, str(decl["iri"]))
+        found = _walk(body, prefixes, base)
+        if found:
+            return found
+    return None
+
+
+def _walk(node: Any, prefixes: dict[str, str], base: str | None) -> str | None:
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, CompValue):
+            if item.name == "ServiceGraphPattern":
+                return f"SERVICE {_show(dict.get(item, 'term'))}"
+            if item.name == "Load":
+                return f"LOAD {_show(dict.get(item, 'iri'))}"
+            if item.name in ("DatasetClause", "UsingClause"):
+                keyword = "FROM" if item.name == "DatasetClause" else "USING"
+                named = dict.get(item, "named") is not None
+                term = dict.get(item, "named" if named else "default")
+                iri = _resolve(term, prefixes, base)
+                if iri is None or not iri.startswith(LOCAL_GRAPHS):
+                    return f"{keyword} {'NAMED ' if named else ''}{_show(term)}"
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)) or type(item).__name__ == "ParseResults":
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+    return None
+
+
+def _show(term: Any) -> str:
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.term import URIRef, Variable
+
+    if isinstance(term, CompValue) and term.name == "pname":
+        return f"{dict.get(term, 'prefix') or ''}:{dict.get(term, 'localname') or ''}"
+    if isinstance(term, Variable):
+        return f"?{term}"
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    return str(term)
+
+
+def _resolve(term: Any, prefixes: dict[str, str], base: str | None) -> str | None:
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    if isinstance(term, CompValue) and term.name == "pname":
+        ns = prefixes.get(dict.get(term, "prefix") or "")
+        return None if ns is None else ns + (dict.get(term, "localname") or "")
+    return _join(base, str(term)) if term is not None else None
+
+
+def _join(base: str | None, iri: str) -> str:
+    return urljoin(base, iri) if base and not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", iri) else iri
+
+
+# -- when rdflib cannot parse: tokens, judged conservatively ------------------------------------------
+
+def _unescaped(text: str) -> str:
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)) if int(m.group(1) or m.group(2), 16)
+                       < 0x110000 else m.group(0), text)
+
+
+def _lexical_kind(text: str) -> str:
+    body = _blank(_unescaped(text))
     body = re.sub(r"(?i)\b(PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)", " ", body)
     first = re.match(r"\s*([A-Za-z]+)", body)
     return "update" if first and first.group(1).upper() in _UPDATE else "query"
 
 
-def uses_network(text: str) -> str | None:
-    """The clause that would make the engine contact another server, or None."""
-    body = _blank(text)
-    m = re.search(r"(?i)\bSERVICE\s+(SILENT\s+)?(<[^>]*>|\?\w+)", body)
+def _lexical_network(text: str) -> str | None:
+    body = _blank(_unescaped(text))
+    m = re.search(r"(?i)(?<![\w?$:])(SERVICE|LOAD)(?![\w])", body)
     if m:
-        return m.group(0)
-    for m in re.finditer(r"(?i)\bFROM\s+(NAMED\s+)?<([^>]*)>", body):
-        if not m.group(2).startswith(LOCAL_GRAPHS):
-            return m.group(0)
+        return m.group(1).upper() + " (in a query the SPARQL parser could not read)"
+    for m in re.finditer(r"(?i)(?<![\w?$:])(FROM|USING)(?![\w])(\s+NAMED(?![\w]))?\s*(<[^<>\s]*>)?", body):
+        iri = (m.group(3) or "")[1:-1]
+        if not iri.startswith(LOCAL_GRAPHS):
+            return " ".join(m.group(0).split())
     return None
-
-
-def check(text: str, *, allow_service: bool = False, allow_update: bool = False) -> str:
-    """Refuse updates and federation unless allowed; return the query's kind."""
-    k = kind(text)
-    if k == "update" and not allow_update:
-        raise UsageError("this is a SPARQL update; queries are read-only — pass --update to change a local store")
-    clause = None if allow_service else uses_network(text)
-    if clause:
-        raise UsageError(f"the query would contact another server ({clause}); "
-                         "federated queries are off by default — pass --allow-service to run it")
-    return k

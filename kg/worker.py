@@ -1,0 +1,144 @@
+"""Run a query in a forked worker process that a deadline or Ctrl-C can stop.
+
+Pyoxigraph evaluates a query in native code that never looks at Python's signals, so neither
+a timer nor Ctrl-C can interrupt it in the process that started it.  Two ways out were
+weighed: a worker *thread* (pyoxigraph releases the GIL, so the main thread could stop
+waiting at the deadline) leaves the evaluation running — burning a core, holding the store —
+until it ends by itself, which for a cross product is never, and a library user's Python
+session keeps it; a forked worker *process* can be killed at the deadline, so nothing keeps
+running, for the command line and the Python API alike.  The worker is forked (no new
+interpreter, no reopening: the child shares the parent's open store), evaluates, and sends the
+answer back serialised in a standard format (SPARQL JSON results, N-Triples) that the parent
+parses — the same path as an answer from a remote endpoint.  It costs a few milliseconds per
+query, so it is used when a time limit is asked for (``timeout=``), which the command line
+always does.
+
+The worker ends when the parent dies, however it dies (``PR_SET_PDEATHSIG`` on Linux), and
+dies of Ctrl-C itself when the terminal sends it to the whole process group.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import select
+import signal
+import sys
+import time
+from typing import Callable
+
+from kg.errors import CdkgError
+
+
+class QueryTimeout(CdkgError):
+    """The query ran longer than its time limit and was stopped."""
+
+
+class QueryInterrupted(CdkgError):
+    """The query was stopped by Ctrl-C (SIGINT).  Exit code 130, as a shell reports Ctrl-C."""
+
+    exit_code = 130
+
+
+def run_in_worker(work: Callable[[], bytes], timeout: float, what: str = "the query") -> bytes:
+    """Run ``work`` in a forked child and return the bytes it returns; re-raise its exception.
+
+    Raises :class:`QueryTimeout` after ``timeout`` seconds and :class:`QueryInterrupted` on
+    Ctrl-C — in both cases the child is killed before this returns."""
+    if not timeout or timeout <= 0:
+        raise ValueError("timeout must be a positive number of seconds")
+    if not hasattr(os, "fork"):  # pragma: no cover - Windows: no fork, run here without a deadline
+        return work()
+    prctl = _prctl()
+    read_end, write_end = os.pipe()
+    parent = os.getpid()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the caller's code
+        code = 0
+        try:
+            os.close(read_end)
+            _die_with(parent, prctl)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            try:
+                payload = b"R" + work()
+            except BaseException as exc:  # noqa: BLE001 - sent to the parent, which re-raises it
+                payload = b"E" + _pickled(exc)
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(write_end, view):]
+        except BaseException:  # noqa: BLE001
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    deadline = time.monotonic() + timeout
+    chunks: list[bytes] = []
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise QueryTimeout(f"{what} did not finish within {timeout:g} s and was stopped; "
+                                   "narrow the query (LIMIT, more specific patterns) or raise --timeout (timeout= in Python)")
+            ready, _, _ = select.select([read_end], [], [], min(left, 0.5))
+            if ready:
+                chunk = os.read(read_end, 1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+    except KeyboardInterrupt:
+        raise QueryInterrupted(f"interrupted (Ctrl-C): {what} was stopped") from None
+    finally:
+        os.close(read_end)
+        _reap(pid)
+    data = b"".join(chunks)
+    if data[:1] == b"R":
+        return data[1:]
+    if data[:1] == b"E":
+        raise pickle.loads(data[1:])
+    raise RuntimeError(f"the worker running {what} died without an answer")
+
+
+def _reap(pid: int) -> None:
+    """Kill the child if it still runs, and collect it."""
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done == 0:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+
+
+def _pickled(exc: BaseException) -> bytes:
+    try:
+        data = pickle.dumps(exc)
+        pickle.loads(data)
+        return data
+    except Exception:  # noqa: BLE001 - an exception that does not pickle becomes its message
+        return pickle.dumps(RuntimeError(f"{type(exc).__name__}: {exc}"))
+
+
+_PRCTL: list = []
+
+
+def _prctl() -> Callable[..., int] | None:
+    """libc's prctl, looked up once in the parent (the child should not import anything)."""
+    if not _PRCTL:
+        try:
+            import ctypes
+
+            _PRCTL.append(ctypes.CDLL(None, use_errno=True).prctl)
+        except (OSError, AttributeError):  # pragma: no cover - not Linux
+            _PRCTL.append(None)
+    return _PRCTL[0]
+
+
+def _die_with(parent: int, prctl: Callable[..., int] | None) -> None:
+    """Ask Linux to kill this process when its parent dies; exit now if it already has."""
+    if prctl is not None:
+        prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)

@@ -1,0 +1,271 @@
+"""Hardening of queries and the server (issue 19, items 10-12): federation is refused on the
+parsed query however it is spelled, local queries have a time limit and stop on Ctrl-C, and
+`cdkg serve` refuses SERVICE, updates and cross-site requests.
+
+Every network check uses a loopback server on 127.0.0.1 that records each connection it
+accepts, so "refused" means "nothing was sent", and the same server is shown to be contacted
+when federation is allowed (the test can see a request)."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import queries
+from kg.errors import UsageError
+from kg.sparql import LocalBackend
+from kg.worker import QueryInterrupted, QueryTimeout
+from tests.conftest import require
+
+CROSS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+REMOTE_ROW = (b'{"head":{"vars":["r"]},"results":{"bindings":[{"r":{"type":"literal","value":"REMOTE"}}]}}')
+
+
+class _Recorder(http.server.ThreadingHTTPServer):
+    """Counts every connection it accepts (even one that sends no valid HTTP)."""
+
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), _Answer)
+        self.connections = 0
+
+    def verify_request(self, request, client_address) -> bool:
+        self.connections += 1
+        return True
+
+    def handle_error(self, request, client_address) -> None:
+        pass
+
+
+class _Answer(http.server.BaseHTTPRequestHandler):
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(REMOTE_ROW)))
+        self.end_headers()
+        self.wfile.write(REMOTE_ROW)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def recorder():
+    server = _Recorder()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def local(built):
+    return LocalBackend(built)
+
+
+def spellings(base: str) -> list[str]:
+    """Ways to write a federated query; ``base`` is the recorder's URL ending in '/'."""
+    url = base + "sparql"
+    return [
+        f"SELECT ?r WHERE {{ SERVICE<{url}> {{ ?r ?p ?o }} }}",
+        f"select ?r where {{ service <{url}> {{ ?r ?p ?o }} }}",
+        f"SELECT ?r WHERE {{ SERVICE SILENT <{url}> {{ ?r ?p ?o }} }}",
+        f"PREFIX e: <{base}>\nSELECT ?r WHERE {{ SERVICE e:sparql {{ ?r ?p ?o }} }}",
+        f"PREFIX : <{base}>\nSELECT ?r WHERE {{ SERVICE:sparql {{ ?r ?p ?o }} }}",
+        f"BASE <{base}>\nSELECT ?r WHERE {{ SERVICE <sparql> {{ ?r ?p ?o }} }}",
+        f"SELECT ?r WHERE {{ SERVICE # a comment\n <{url}> # another\n {{ ?r ?p ?o }} }}",
+        f"SELECT ?r WHERE {{ {{ SELECT ?r WHERE {{ SERVICE <{url}> {{ ?r ?p ?o }} }} }} }}",
+        f"ASK {{ FILTER EXISTS {{ SERVICE <{url}> {{ ?r ?p ?o }} }} }}",
+    ]
+
+
+def base_of(server: _Recorder) -> str:
+    return f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def cdkg(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, timeout=timeout)
+
+
+# -- item 10: federation is decided on the parsed query ---------------------------------------------
+
+@pytest.mark.parametrize("index", range(len(spellings("http://x/"))))
+def test_every_spelling_of_service_is_refused_and_nothing_is_sent(recorder, local, index):
+    text = spellings(base_of(recorder))[index]
+    with pytest.raises(UsageError, match="--allow-service"):
+        queries.run_sparql(text, backend=local)
+    assert recorder.connections == 0
+
+
+def test_allowed_service_reaches_the_recorder(recorder, local):
+    """The control: the same query with allow_service does contact the loopback server."""
+    result = queries.run_sparql(spellings(base_of(recorder))[0], backend=local, allow_service=True)
+    assert recorder.connections >= 1
+    assert result.values() == [{"r": "REMOTE"}]
+
+
+def test_a_rq_file_with_service_is_refused_by_the_cli(recorder, tmp_path, built):
+    base = base_of(recorder)
+    rq = tmp_path / "federated.rq"
+    rq.write_text("# title: federated\n" + spellings(base)[3] + "\n", encoding="utf-8")
+    refused = cdkg("query", str(rq), "--build", str(built))
+    assert refused.returncode == 2, refused.stderr
+    assert "--allow-service" in refused.stderr and "Traceback" not in refused.stderr
+    assert recorder.connections == 0
+    allowed = cdkg("query", str(rq), "--build", str(built), "--allow-service", "--format", "csv")
+    assert allowed.returncode == 0, allowed.stderr
+    assert "REMOTE" in allowed.stdout and recorder.connections >= 1
+
+
+def test_load_and_foreign_dataset_clauses_are_refused(recorder, local):
+    base = base_of(recorder)
+    for text in [f"LOAD <{base}data.ttl>", f"LOAD SILENT <{base}data.ttl> INTO GRAPH <https://w3id.org/cdkg/id/x>",
+                 f"INSERT {{ ?s ?p ?o }} USING <{base}g> WHERE {{ ?s ?p ?o }}"]:
+        with pytest.raises(UsageError, match="--allow-service"):
+            queries.run_sparql(text, backend=local, allow_update=True)
+    for text in [f"SELECT * FROM <{base}g> WHERE {{ ?s ?p ?o }}",
+                 f"BASE <{base}>\nSELECT * FROM NAMED <g> WHERE {{ ?s ?p ?o }}",
+                 f"PREFIX cdid: <{base}>\nSELECT * FROM cdid:provenance WHERE {{ ?s ?p ?o }}"]:
+        with pytest.raises(UsageError, match="--allow-service"):
+            queries.run_sparql(text, backend=local)
+    assert recorder.connections == 0
+    # cdkg's own graphs, however written, are local.
+    for text in ["SELECT (COUNT(*) AS ?n) FROM cdid:provenance WHERE { ?s ?p ?o }",
+                 "BASE <https://w3id.org/cdkg/id/>\nSELECT (COUNT(*) AS ?n) FROM <provenance> WHERE { ?s ?p ?o }"]:
+        assert queries.run_sparql(text, backend=local).values()[0]["n"] != "0"
+
+
+def test_updates_are_recognised_on_the_parse():
+    from queries import guard
+
+    for text in ["insert data { <a> <b> <c> }", "# INSERT\nSELECT * WHERE { ?s ?p ?o }",
+                 "PREFIX x: <http://x/>\n\n  # comment\n dElEtE WHERE { ?s ?p ?o }",
+                 'SELECT ?x WHERE { BIND("DELETE" AS ?x) }']:
+        expected = "query" if text.lstrip().upper().startswith(("#", "SELECT")) else "update"
+        assert guard.kind(text) == expected, text
+
+
+def test_the_bundled_queries_stay_local():
+    """run() trusts the bundled queries without parsing them each time: this is why."""
+    from queries import guard
+    from queries.gaps import rule_files
+
+    texts = [q.text for q in queries.library().values()] + [p.read_text(encoding="utf-8")
+                                                            for p in rule_files().values()]
+    for text in texts:
+        assert guard.analyse(text) == guard.Verdict("query", None)
+
+
+# -- item 11: a time limit and Ctrl-C for local queries ---------------------------------------------
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                kids.append(int(entry))
+    return kids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_the_cli_stops_a_runaway_query_at_its_timeout(built):
+    start = time.monotonic()
+    result = cdkg("query", "--sparql", CROSS, "--build", str(built), "--timeout", "2", timeout=60)
+    elapsed = time.monotonic() - start
+    assert result.returncode == 2
+    assert "did not finish within 2 s" in result.stderr and "--timeout" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert elapsed < 15  # a correctness bound (the query alone would run for hours), not a speed claim
+
+
+def test_ctrl_c_stops_a_running_query_at_once(built):
+    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "query", "--sparql", CROSS, "--build", str(built)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        workers: list[int] = []
+        while not workers and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.05)
+            workers = _children(process.pid)
+        assert workers, "the query never started"
+        time.sleep(0.3)
+        sent = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=10)
+        assert time.monotonic() - sent < 2.5
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130
+    assert "interrupted (Ctrl-C)" in err and "Traceback" not in err
+    assert not any(_alive(w) for w in workers)  # the evaluation stopped too, not only the waiting
+
+
+def test_the_api_takes_a_timeout_and_leaves_no_worker_running(local):
+    before = set(_children(os.getpid()))
+    start = time.monotonic()
+    with pytest.raises(QueryTimeout, match="within 1 s"):
+        queries.run_sparql(CROSS, backend=local, timeout=1)
+    assert time.monotonic() - start < 10
+    assert set(_children(os.getpid())) <= before
+    with pytest.raises(UsageError, match="positive"):
+        queries.run("cq01", backend=local, timeout=0)
+
+
+def test_answers_through_the_worker_are_the_answers(local):
+    """A time limit runs the query in a worker process; what comes back is the same."""
+    for name in queries.library():
+        assert queries.run(name, backend=local, timeout=60).terms == queries.run(name, backend=local).terms, name
+    construct = "CONSTRUCT { ?s rdfs:label ?o } WHERE { ?s rdfs:label ?o }"
+    triples = sorted(map(str, queries.run_sparql(construct, backend=local, timeout=60)))
+    assert triples and triples == sorted(map(str, queries.run_sparql(construct, backend=local)))
+    assert queries.run_sparql("ASK { ?s rdfs:label ?o }", backend=local, timeout=60) is True
+    assert queries.run_sparql("ASK { ?s rdfs:label 42 }", backend=local, timeout=60) is False
+    with pytest.raises(UsageError, match="SPARQL syntax error"):
+        queries.run_sparql("SELECT * WHERE { ?s ?p", backend=local, timeout=60)
+
+
+def test_ctrl_c_in_the_api_is_a_clear_error(local):
+    """SIGINT while a bounded query runs raises QueryInterrupted (exit code 130) in the caller."""
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    start = time.monotonic()
+    try:
+        with pytest.raises(QueryInterrupted) as caught:
+            queries.run_sparql(CROSS, backend=local, timeout=60)
+    finally:
+        timer.cancel()
+    assert time.monotonic() - start < 5
+    assert caught.value.exit_code == 130
