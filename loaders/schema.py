@@ -25,9 +25,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from typing import Annotated, Any, Union
+from typing import Annotated, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_]*$"
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -105,14 +105,6 @@ class Checked(_Model):
 
     by: Text
     on: DateText
-
-    @model_validator(mode="before")
-    @classmethod
-    def _on_is_a_word(cls, data: Any) -> Any:
-        """YAML 1.1 reads a bare key ``on`` as the boolean true: take it as the word it is."""
-        if isinstance(data, dict) and True in data and "on" not in data:
-            data = {("on" if k is True else k): v for k, v in data.items()}
-        return data
 
 
 class Evidence(_Model):

@@ -206,6 +206,33 @@ def test_each_evidence_mistake_names_file_line_and_field(tmp_path, file, old, ne
     assert words in str(p) and p.hint
 
 
+@pytest.mark.parametrize(("old", "new", "line", "field", "words"), [
+    ("URL: https://example.org/bai-thu-123.html\n", "", 1, "url", "add a line 'URL: …'"),
+    ("Retrieved: 2026-12-01\n", "", 1, "retrieved", "add a line 'Retrieved: …'"),
+    ("Publisher: Báo thử\n", "", 1, "publisher", "or the word unknown"),
+    ("Published: 29/4/2022\n", "Published:\n", 5, "published", "or the word unknown"),
+    ("URL: https://example.org/bai-thu-123.html", "URL: example.org/bai-thu-123", 4, "url", "https://"),
+    ("Published: 29/4/2022", "Published: 26/5", 5, "published", "needs its year"),
+])
+def test_an_article_header_is_a_full_record(tmp_path, old, new, line, field, words):
+    assert old in ARTICLE
+    [p] = problems(sources(tmp_path, article=ARTICLE.replace(old, new, 1)))
+    assert (p.file, p.line, p.field) == ("test.txt", line, field), str(p)
+    assert words in p.hint or words in p.message
+
+
+def test_a_cited_source_is_a_full_record(tmp_path):
+    [p] = problems(sources(tmp_path, ARTICLE_FILE.replace('    retrieved: "2026-12-02"\n', "", 1)))
+    assert (p.file, p.line, p.field) == ("curated/a.yaml", 4, "cited_sources.0.retrieved"), str(p)
+
+
+def test_a_bundled_reference_compilation_needs_no_url(tmp_path):
+    article = ARTICLE.replace("Kind: NewsReport", "Kind: ReferenceCompilation").replace(
+        "URL: https://example.org/bai-thu-123.html\n", "")
+    corpus = load_corpus(sources(tmp_path, article=article))
+    assert corpus.sources[0].source == "test-article"
+
+
 def test_neither_article_nor_record(tmp_path):
     [p] = problems(sources(tmp_path, record_file=RECORD_FILE.replace("record:\n", "recorded_in:\n", 1)))
     assert p.file == "curated/r.yaml" and p.field in ("recorded_in", "article")

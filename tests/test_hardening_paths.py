@@ -29,7 +29,8 @@ def _tiny_sources(root: Path, article_name: str = "a.txt") -> Path:
     (root / "curated").mkdir(parents=True)
     (root / "articles").mkdir()
     (root / "articles" / "a.txt").write_text(
-        "Title: T\nPublisher: P\nLanguage: vi\nKind: NewsReport\n---\nBộ Ngoại giao chủ trì hội nghị.\n",
+        "Title: T\nPublisher: P\nPublished: unknown\nLanguage: vi\nKind: NewsReport\nURL: https://example.org/a\n"
+        "Retrieved: 2026-12-02\n---\nBộ Ngoại giao chủ trì hội nghị.\n",
         encoding="utf-8")
     (root / "curated" / "a.yaml").write_text(
         f"source: a\narticle: {article_name}\nentities:\n"
