@@ -34,6 +34,15 @@ out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
 
 BuildOption = typer.Option(Path("build"), "--build", "-b", help="Folder of a built graph (made by `cdkg build`).")
+MaxBytesOption = typer.Option(
+    None, "--max-bytes", min=1, show_default=False,
+    help="Largest answer read from a SPARQL endpoint, in bytes (default 268435456 = 256 MiB); "
+    "reading stops there with an error.")
+
+
+def _remote_options(max_bytes: Optional[int], **options: Any) -> dict[str, Any]:
+    """Options for kg.remote that were given (the rest keep the library's defaults)."""
+    return {k: v for k, v in {"max_bytes": max_bytes, **options}.items() if v is not None}
 
 
 class Lang(str, Enum):
@@ -400,6 +409,7 @@ def query(
     update: bool = typer.Option(False, "--update", help="Allow a SPARQL update on the local store."),
     timeout: float = typer.Option(60.0, "--timeout", min=0.001, help="Seconds the query may take in all, on the "
                                   "local store (it is then stopped) or on a remote endpoint."),
+    max_bytes: Optional[int] = MaxBytesOption,
 ) -> None:
     """Run a named query, a .rq file, or your own SPARQL on the built graph (or an endpoint).
 
@@ -424,7 +434,8 @@ def query(
         if not sep:
             raise UsageError(f"--param takes KEY=VALUE, not {item!r}")
         params[key.strip()] = value
-    backend = queries.backend_for(build_dir, endpoint, timeout=timeout) if endpoint else None
+    backend = (queries.backend_for(build_dir, endpoint, **_remote_options(max_bytes, timeout=timeout))
+               if endpoint else None)
     if sparql is not None:
         result = queries.run_sparql(sparql, lang=lang.value, build=build_dir, backend=backend,
                                     allow_service=allow_service, allow_update=update, evidence=evidence.value,
@@ -489,6 +500,7 @@ def viz(
     output: Path = typer.Option(Path("graph.html"), "--output", "-o", help="HTML file to write."),
     build_dir: Path = BuildOption,
     endpoint: Optional[str] = typer.Option(None, "--endpoint", "-e", help="Draw this SPARQL endpoint's graph instead."),
+    max_bytes: Optional[int] = MaxBytesOption,
 ) -> None:
     """Write an interactive graph as one self-contained HTML file that works offline.
 
@@ -500,10 +512,12 @@ def viz(
         cdkg viz --focus "Hà Kim Ngọc" --depth 2 --lang vi --output hkn.html
         cdkg viz --kind organisations --gaps --output gaps-graph.html
     """
+    from queries import backend_for
     from viz import render
 
+    backend = backend_for(build_dir, endpoint, **_remote_options(max_bytes)) if endpoint else None
     render(build_dir, focus=focus, depth=depth, kind=kind.value, gaps=gaps, lang=lang.value, output=output,
-           endpoint=endpoint)
+           endpoint=endpoint, backend=backend)
     out.print(str(output.resolve()))
 
 
@@ -524,6 +538,7 @@ def gaps(
     evidence: EvidenceKind = EvidenceOption,
     build_dir: Path = BuildOption,
     endpoint: Optional[str] = typer.Option(None, "--endpoint", "-e", help="Analyse this SPARQL endpoint instead."),
+    max_bytes: Optional[int] = MaxBytesOption,
 ) -> None:
     """Report where the coordination the strategy asks for is missing, with the evidence for each finding.
 
@@ -537,10 +552,12 @@ def gaps(
         cdkg gaps --kind 2 --kind structural-holes --format html --output gaps.html
     """
     from kg.files import write_atomic
+    from queries import backend_for
     from queries.gaps import find_gaps, render
 
+    backend = backend_for(build_dir, endpoint, **_remote_options(max_bytes)) if endpoint else None
     report = find_gaps(kind or None, lang=lang.value, evidence=evidence.value,
-                       build=build_dir, endpoint=endpoint)
+                       build=build_dir, endpoint=endpoint, backend=backend)
     text = render(report, fmt.value)
     if output is None:
         sys.stdout.write(text)
@@ -561,7 +578,9 @@ def push(
     user: Optional[str] = typer.Option(None, "--user", envvar="CDKG_USER", help="User name (or $CDKG_USER)."),
     password: Optional[str] = typer.Option(None, "--password", envvar="CDKG_PASSWORD", show_default=False,
                                            help="Password (better: $CDKG_PASSWORD)."),
-    timeout: float = typer.Option(60.0, "--timeout", help="Seconds to wait for each request."),
+    timeout: float = typer.Option(60.0, "--timeout", help="Seconds each request may take in all (connect, send, "
+                                  "answer, retries)."),
+    max_bytes: Optional[int] = MaxBytesOption,
     build_dir: Path = BuildOption,
 ) -> None:
     """Upload the built graph to a SPARQL server, one named graph per evidence excerpt.
@@ -581,8 +600,9 @@ def push(
                   disable=not err.is_terminal) as bar:
         task = bar.add_task("push", total=1)
         sent = run_push(endpoint, build_dir, graph_store=graph_store, user=user, password=password, timeout=timeout,
-                        progress=lambda i, n, _g: bar.update(task, total=n, completed=i))
-    out.print(f"Pushed {len(sent)} named graphs ({sum(sent.values())} triples, the ontology included) to {endpoint}")
+                        progress=lambda i, n, _g: bar.update(task, total=n, completed=i), **_remote_options(max_bytes))
+    out.print(f"Pushed {len(sent)} named graphs ({sum(sent.values())} triples, the ontology included) "
+              f"to {safe(endpoint)}")
 
 
 @app.command()

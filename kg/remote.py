@@ -16,7 +16,6 @@ asked for, an ASK a boolean, a CONSTRUCT or DESCRIBE triples, every term well-fo
 
 from __future__ import annotations
 
-import functools
 import time
 import urllib.parse
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Callable, Iterator
 import pyoxigraph as ox
 
 from kg import httpclient
+from kg.queryshape import Shape, shape
 from kg.errors import CdkgError
 from kg.store import open_store
 
@@ -138,14 +138,14 @@ class RemoteBackend:
 
     def query(self, text: str) -> Solutions | ox.QueryBoolean | list[ox.Triple]:
         """Run a query; the answer is checked against what the query asks for."""
-        form, variables = query_shape(text)
+        expected = shape(text)
         body = urllib.parse.urlencode({"query": text}).encode()
         data, mime = self._request("POST", self.endpoint, body, {
             "Content-Type": "application/x-www-form-urlencoded",
             "Accept": f"{RESULTS_JSON}, {RESULTS_XML};q=0.9, application/n-triples;q=0.9",
         }, too_large_hint="raise --max-bytes or add LIMIT to the query")
         answer = self._parse(data, mime)
-        return self._check(answer, form, variables)
+        return self._check(answer, expected)
 
     def _parse(self, data: bytes, mime: str) -> Solutions | ox.QueryBoolean | list[ox.Triple]:
         formats = {RESULTS_JSON: ox.QueryResultsFormat.JSON, "application/json": ox.QueryResultsFormat.JSON,
@@ -167,27 +167,33 @@ class RemoteBackend:
         raise EndpointError(f"{self.endpoint} answered {mime or 'no content type'}, not SPARQL results "
                             f"(expected {RESULTS_JSON})")
 
-    def _check(self, answer: Solutions | ox.QueryBoolean | list[ox.Triple], form: str | None,
-               variables: list[str] | None) -> Solutions | ox.QueryBoolean | list[ox.Triple]:
+    def _check(self, answer: Solutions | ox.QueryBoolean | list[ox.Triple], expected: Shape
+               ) -> Solutions | ox.QueryBoolean | list[ox.Triple]:
+        """The answer if it fits the query's shape: its form, its variables, the variables every
+        row binds, no RDF-star triple terms (cdkg's graph has none)."""
         got = ("SELECT" if isinstance(answer, Solutions) else "ASK" if isinstance(answer, ox.QueryBoolean)
                else "CONSTRUCT")
-        expected = "CONSTRUCT" if form == "DESCRIBE" else form
-        if expected and got != expected:
+        form = "CONSTRUCT" if expected.form == "DESCRIBE" else expected.form
+        if form and got != form:
             asks = {"SELECT": "a table of results", "ASK": "a yes/no answer", "CONSTRUCT": "RDF triples"}
-            raise EndpointError(f"{self.endpoint} answered {_describe(answer)} to a {form} query, "
-                                f"which asks for {asks[expected]}")
+            raise EndpointError(f"{self.endpoint} answered {_describe(answer)} to a {expected.form} query, "
+                                f"which asks for {asks[form]}")
         if not isinstance(answer, Solutions):
             return answer
         names = [v.value for v in answer.variables]
-        if variables is not None:
-            if sorted(names) != sorted(variables):
+        if expected.variables is not None:
+            if sorted(names) != sorted(expected.variables):
                 raise EndpointError(f"{self.endpoint} answered the variables "
                                     f"{', '.join('?' + n for n in names) or '(none)'} to a query asking for "
-                                    f"{', '.join('?' + n for n in variables)}")
-            answer.variables = [ox.Variable(v) for v in variables]  # the query's order, as a local store gives
-        for row in answer:
+                                    f"{', '.join('?' + n for n in expected.variables)}")
+            answer.variables = [ox.Variable(v) for v in expected.variables]  # the query's order, as locally
+        for number, row in enumerate(answer, 1):
             for name in names:
-                if isinstance(row[name], ox.Triple):
+                value = row[name]
+                if value is None and name in expected.bound:
+                    raise EndpointError(f"{self.endpoint} answered a row (number {number}) without ?{name}, "
+                                        "which the query binds in every row")
+                if isinstance(value, ox.Triple):
                     raise EndpointError(f"{self.endpoint} answered an RDF-star triple term for ?{name}, "
                                         "which cdkg's graph never holds")
         return answer
@@ -206,36 +212,6 @@ def _describe(answer: Solutions | ox.QueryBoolean | list[ox.Triple]) -> str:
     if isinstance(answer, ox.QueryBoolean):
         return f"a yes/no answer ({str(bool(answer)).lower()})"
     return f"RDF triples ({len(answer)})"
-
-
-@functools.lru_cache(maxsize=256)
-def query_shape(text: str) -> tuple[str | None, list[str] | None]:
-    """The query form (SELECT, ASK, CONSTRUCT, DESCRIBE) and, for a SELECT that names them, the
-    variables it projects — read with rdflib's SPARQL parser; ``(None, None)`` when it cannot
-    parse the text (the answer is then taken as it comes).
-
-    >>> query_shape("PREFIX x: <http://x/> SELECT ?a (COUNT(*) AS ?n) WHERE { ?a x:p ?b } GROUP BY ?a")
-    ('SELECT', ['a', 'n'])
-    >>> query_shape("ASK { ?s ?p ?o }"), query_shape("SELECT * { ?s ?p ?o }")
-    (('ASK', None), ('SELECT', None))
-    """
-    try:
-        from rdflib.plugins.sparql.parser import parseQuery
-
-        parsed = parseQuery(text)[1]
-    except Exception:  # noqa: BLE001 — any parser failure: no check rather than a false alarm
-        return None, None
-    form = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
-            "DescribeQuery": "DESCRIBE"}.get(parsed.name)
-    if form != "SELECT" or "projection" not in parsed:
-        return form, None
-    names = []
-    for item in parsed["projection"]:
-        var = item["var"] if "var" in item else item["evar"] if "evar" in item else None
-        if var is None:
-            return form, None
-        names.append(str(var))
-    return form, names
 
 
 def push(endpoint: str, build: Path | str | None = None, *, graph_store: str | None = None,

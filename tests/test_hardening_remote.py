@@ -152,7 +152,20 @@ UNEXPECTED = {
     "not-results-json": (reply(body=b'{"answer": 42}'),
                          r"not valid SPARQL results \(SPARQL JSON results must contain"),
     "html": (reply(ctype="text/html", body=b"<html>please log in</html>"), r"answered text/html, not SPARQL results"),
+    "unbound": (lambda h: unbound_rows(h), r"answered a row \(number 1\) without \?\w+, which the query binds in every row"),
 }
+
+
+def unbound_rows(h: _Handler) -> None:
+    """The variables the query asks for, in one row that binds none of them."""
+    import json
+    import urllib.parse
+
+    from kg.queryshape import shape
+
+    text = urllib.parse.parse_qs(h.server.seen[-1][3].decode())["query"][0]
+    body = {"head": {"vars": shape(text).variables}, "results": {"bindings": [{}]}}
+    reply(body=json.dumps(body).encode())(h)
 COMMANDS = {
     "query": lambda url, tmp: ["query", "cq06", "--endpoint", url],
     "gaps": lambda url, tmp: ["gaps", "--endpoint", url, "--output", str(tmp / "gaps.md")],
@@ -182,10 +195,14 @@ def test_answers_are_checked_against_the_query_form_and_variables():
             with pytest.raises(EndpointError, match=expected[text]):
                 RemoteBackend(base + "/query", retries=0).query(text)
     # The same variables in another order are fine, and come back in the query's order.
-    two = b'{"head":{"vars":["b","a"]},"results":{"bindings":[{"a":{"type":"literal","value":"x"}}]}}'
+    two = (b'{"head":{"vars":["b","a"]},"results":{"bindings":[{"a":{"type":"literal","value":"x"}},'
+           b'{"a":{"type":"literal","value":"y"},"b":{"type":"literal","value":"z"}}]}}')
     with serve(reply(body=two)) as (_, base):
-        answer = RemoteBackend(base + "/query").query("SELECT ?a ?b WHERE { ?a ?p ?b }")
-    assert [v.value for v in answer.variables] == ["a", "b"] and [r["a"].value for r in answer] == ["x"]
+        answer = RemoteBackend(base + "/query").query("SELECT ?a ?b WHERE { ?a ?p ?o OPTIONAL { ?o ?q ?b } }")
+        assert [v.value for v in answer.variables] == ["a", "b"] and [r["a"].value for r in answer] == ["x", "y"]
+        # ... but a row without a variable that every row binds is refused.
+        with pytest.raises(EndpointError, match=r"a row \(number 1\) without \?b, which the query binds in every row"):
+            RemoteBackend(base + "/query").query("SELECT ?a ?b WHERE { ?a ?p ?b }")
 
 
 # -- 17. --timeout is the total time for a request --------------------------------------------------
