@@ -128,6 +128,14 @@ def test_malformed_http_is_a_clear_error_in_query(case):
     assert_clean_error(result, base + "/query", message)
 
 
+def test_a_tls_failure_is_a_clear_error_and_not_retried():
+    with serve(reply()) as (server, base):  # plain HTTP where https:// expects a TLS handshake
+        url = base.replace("http://", "https://") + "/query"
+        with pytest.raises(EndpointError, match=re.escape(url) + r" sent a malformed answer: the TLS connection failed"):
+            RemoteBackend(url, backoff=0.01).query(SELECT)
+    assert len(server.seen) == 0
+
+
 @pytest.mark.parametrize("case", MALFORMED)
 def test_malformed_http_is_a_clear_error_in_push(case, built):
     answer, message = MALFORMED[case]
