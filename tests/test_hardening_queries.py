@@ -269,3 +269,175 @@ def test_ctrl_c_in_the_api_is_a_clear_error(local):
         timer.cancel()
     assert time.monotonic() - start < 5
     assert caught.value.exit_code == 130
+
+
+# -- item 12: cdkg serve refuses SERVICE, updates and cross-site requests -----------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}: {process.stderr.read()}")
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server at {url} did not come up in {seconds} s")
+
+
+@pytest.fixture(scope="module")
+def served(built):
+    require("oxigraph", "cdkg serve shows Oxigraph's web UI (pip install oxigraph)")
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--port", str(port), "--build", str(built),
+                                "--timeout", "3"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}/", process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def http(method: str, url: str, body: bytes | None = None, **headers: str) -> tuple[int, str, bytes]:
+    """Status, content type and body of one request (no redirects, errors returned, not raised)."""
+    request = urllib.request.Request(url, data=body, method=method,
+                                     headers={k.replace("_", "-"): v for k, v in headers.items()})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.headers.get("Content-Type", ""), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("Content-Type", ""), exc.read()
+
+
+def form(query: str, key: str = "query") -> bytes:
+    return urllib.parse.urlencode({key: query}).encode()
+
+
+FORM = "application/x-www-form-urlencoded"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+def test_the_served_endpoint_answers_queries_and_shows_the_ui(served, local):
+    expected = queries.run_sparql(COUNT, backend=local).values()[0]["n"]
+    status, ctype, body = http("POST", served + "/query", form(COUNT), Content_Type=FORM,
+                               Accept="application/sparql-results+json")
+    assert status == 200 and ctype.startswith("application/sparql-results+json")
+    assert f'"value":"{expected}"' in body.decode()
+    # The UI posts to /sparql from its own origin; GET and a direct application/sparql-query too.
+    port = served.rsplit(":", 1)[1]
+    for origin in (served, f"http://localhost:{port}"):
+        assert http("POST", served + "/sparql", form(COUNT), Content_Type=FORM, Origin=origin)[0] == 200
+    assert http("POST", served + "/query", COUNT.encode(), Content_Type="application/sparql-query")[0] == 200
+    status, ctype, body = http("GET", served + "/query?" + urllib.parse.urlencode({"query": COUNT}),
+                               Accept="text/csv")
+    assert status == 200 and ctype.startswith("text/csv") and body.decode().split() == ["n", expected]
+    status, ctype, body = http("GET", served + "/query?" + urllib.parse.urlencode(
+        {"query": "CONSTRUCT WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?o } LIMIT 1"}),
+        Accept="application/n-triples")
+    assert status == 200 and ctype.startswith("application/n-triples") and body.count(b" .\n") == 1
+    # The named queries through the endpoint, as `cdkg query --endpoint` runs them.
+    from kg.remote import RemoteBackend
+
+    remote = queries.run("cq04", backend=RemoteBackend(served + "/query"))
+    assert remote.terms == queries.run("cq04", backend=local).terms
+    # Oxigraph's web UI at the root.
+    status, ctype, page = http("GET", served + "/")
+    assert status == 200 and ctype.startswith("text/html") and b"Yasgui" in page
+    assert http("GET", served + "/yasgui.min.js")[0] == 200
+
+
+def test_the_served_endpoint_never_contacts_another_server(served, recorder):
+    for text in spellings(base_of(recorder)):
+        status, _, body = http("POST", served + "/query", form(text), Content_Type=FORM)
+        assert status == 403 and b"SERVICE" in body, text
+        status, _, _ = http("GET", served + "/sparql?" + urllib.parse.urlencode({"query": text}))
+        assert status == 403
+    status, _, _ = http("POST", served + "/query", f"SELECT * FROM <{base_of(recorder)}g> {{ ?s ?p ?o }}".encode(),
+                        Content_Type="application/sparql-query")
+    assert status == 403
+    assert recorder.connections == 0
+
+
+def test_oxigraph_alone_would_have_contacted_it(built, recorder):
+    """The control for the test above: the server `cdkg serve` used to start does send SERVICE."""
+    require("oxigraph", "the control runs Oxigraph's own server")
+    port = _free_port()
+    process = subprocess.Popen(["oxigraph", "serve-read-only", "--location", str(built / "store"), "--bind",
+                                f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}/", process)
+        status, _, body = http("POST", f"http://127.0.0.1:{port}/query", form(spellings(base_of(recorder))[0]),
+                               Content_Type=FORM)
+        assert status == 200 and b"REMOTE" in body and recorder.connections >= 1
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_the_served_endpoint_refuses_cross_site_requests(served):
+    port = served.rsplit(":", 1)[1]
+    ok = {"Content_Type": FORM}
+    refused = [
+        {**ok, "Origin": "http://evil.example"},
+        {**ok, "Origin": "null"},
+        {**ok, "Origin": f"http://127.0.0.1.evil.example:{port}"},
+        {**ok, "Origin": f"http://localhost:{int(port) + 1}"},
+        {**ok, "Host": f"evil.example:{port}"},  # a DNS-rebound name
+        {**ok, "Sec_Fetch_Site": "cross-site"},
+    ]
+    for headers in refused:
+        status, _, body = http("POST", served + "/query", form(COUNT), **headers)
+        assert status == 403 and b"cross-site" in body, headers
+    assert http("GET", served + "/", Origin="http://evil.example")[0] == 403
+    # A POST must carry a SPARQL content type (a form post from a page can only send these three).
+    for ctype in ("text/plain", "multipart/form-data; boundary=x", ""):
+        assert http("POST", served + "/query", COUNT.encode(), Content_Type=ctype)[0] == 415, ctype
+
+
+def test_the_served_endpoint_is_read_only(served, local):
+    before = queries.run_sparql(COUNT, backend=local).values()
+    drop = "DROP ALL"
+    insert = "INSERT DATA { <https://w3id.org/cdkg/id/a> <https://w3id.org/cdkg/id/b> 1 }"
+    for method, path, body, ctype in [
+        ("POST", "/query", form(drop, "update"), FORM),
+        ("POST", "/update", form(insert, "update"), FORM),
+        ("POST", "/query", drop.encode(), "application/sparql-query"),
+        ("POST", "/sparql", form(insert), FORM),
+        ("POST", "/store?default", b"<a:a> <b:b> <c:c> .", "application/n-triples"),
+    ]:
+        assert http(method, served + path, body, Content_Type=ctype)[0] in (403, 415), (path, body)
+    assert http("PUT", served + "/store?default", b"", Content_Type="application/n-triples")[0] == 501
+    assert http("DELETE", served + "/store?default")[0] == 501
+    status, _, body = http("POST", served + "/query", form(COUNT), Content_Type=FORM)
+    assert status == 200 and f'"value":"{before[0]["n"]}"'.encode() in body
+
+
+def test_the_served_endpoint_stops_a_runaway_query(served):
+    start = time.monotonic()
+    status, _, body = http("POST", served + "/query", form(CROSS), Content_Type=FORM)
+    assert status == 503 and b"did not finish within 3 s" in body
+    assert time.monotonic() - start < 20
+    assert http("POST", served + "/query", form(COUNT), Content_Type=FORM)[0] == 200  # still serving
+
+
+def test_the_server_listens_on_loopback_only(built):
+    require("oxigraph", "cdkg serve shows Oxigraph's web UI")
+    from kg.serve import make_server
+
+    server = make_server(built, 0)
+    try:
+        assert server.server_address[0] == "127.0.0.1"
+    finally:
+        server.server_close()
