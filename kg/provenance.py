@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -50,16 +50,6 @@ SELECT ?e ?g ?s ?p ?o ?kind ?quote ?words ?locator ?checkedBy ?checkedOn ?src ?t
 }}
 """
 
-_CITES = PREFIX_DECL + f"""
-SELECT ?g ?title ?publisher ?page WHERE {{
-  GRAPH <{PROVENANCE_GRAPH}> {{
-    ?g cd:citesSource ?c . ?c dcterms:title ?title .
-    OPTIONAL {{ ?c dcterms:publisher ?publisher }} OPTIONAL {{ ?c foaf:page ?page }}
-  }}
-}}
-"""
-
-
 def fold(text: str) -> str:
     """Case- and accent-insensitive form: ``fold("Hà Kim Ngọc") == fold("ha kim ngoc")``."""
     text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
@@ -87,7 +77,6 @@ class Statement:
     publisher: str
     published: str
     inference: str
-    cites: list[str] = field(default_factory=list)
     paraphrase: str = ""
     url: str = ""  # the source's page
     locator: str = ""
@@ -171,14 +160,6 @@ def why(entity: str, build: Path | str | None = None, lang: str = "en") -> WhyRe
     store = open_store(build)
     iri, labels = find_entity(store, entity)
     node = ox.NamedNode(iri)
-    cites: dict[str, list[str]] = {}
-    for row in store.query(_CITES):
-        text = row["title"].value
-        if row["publisher"] is not None:
-            text += f" ({row['publisher'].value})"
-        if row["page"] is not None:
-            text += f" {row['page'].value}"
-        cites.setdefault(row["g"].value, []).append(text)
     rows = list(store.query(_STATEMENTS, substitutions={ox.Variable("e"): node}))
     iris = {iri, *(r[v].value for r in rows for v in ("s", "p", "o") if isinstance(r[v], ox.NamedNode))}
     names = label_map(LocalBackend(store=store), iris, lang)
@@ -200,7 +181,7 @@ def why(entity: str, build: Path | str | None = None, lang: str = "en") -> WhyRe
             title=r["title"].value, publisher=text(r["publisher"]),
             published=label(r["issued"]) if r["issued"] is not None else "",
             inference=text(r["inference"]),
-            cites=cites.get(r["g"].value, []), paraphrase=text(r["words"]), url=text(r["page"]),
+            paraphrase=text(r["words"]), url=text(r["page"]),
             locator=text(r["locator"]), checked_by=text(r["checkedBy"]),
             checked_on=label(r["checkedOn"]) if r["checkedOn"] is not None else "",
         )

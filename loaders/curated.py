@@ -522,7 +522,7 @@ class _Where:
 
 
 def _quoted_evidence(g: str, ev: Any, where: _Where, art: Article | None, record_file: bool, src: str, lang: str,
-                     cited: dict[str, str], out: _Collector, add: Any) -> None:
+                     out: _Collector, add: Any) -> None:
     """A verbatim quote of the file's article: found in the text, its offsets recorded (``art`` is
     None in a record file, or when the article could not be read, which is reported already)."""
     if ev.quote is None:
@@ -535,19 +535,13 @@ def _quoted_evidence(g: str, ev: Any, where: _Where, art: Article | None, record
                   "write the statement in your own words as 'cited:' with 'locator:' and 'checked:', "
                   "or bundle the text in articles/ and name it with 'article:'")
         return
-    for key in ("locator", "checked"):
+    for key in ("locator", "checked", "cites"):
         if getattr(ev, key) is not None:
             where.add(out, key, f"'{key}:' belongs to cited evidence, not to a quote",
                       "a quote is found in the article by the build; remove it, or make the item 'cited:'")
     add(g, _TYPE, _QUOTED_EVIDENCE, _PROV_G)
     add(g, _VALUE, _lit(ev.quote.strip(), lang=lang), _PROV_G)
     add(g, _QUOTED_FROM, src, _PROV_G)
-    ids = [ev.cites] if isinstance(ev.cites, str) else (ev.cites or [])
-    for j, cid in enumerate(ids):
-        if cid not in cited:
-            where.add(out, "cites", f"unknown cited source {cid!r}", "list it under 'cited_sources:' in this file")
-        else:
-            add(g, _iri(CD + "citesSource"), cited[cid], _PROV_G)
     if art is None:
         return
     span = art.find(ev.quote)
@@ -666,7 +660,7 @@ def _compile(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], bro
         if ev.cited is not None:
             _cited_evidence(g, ev, where, (m.source, src) if m.record is not None else None, cited, out, add)
         else:
-            _quoted_evidence(g, ev, where, art, m.record is not None, src, lang, cited, out, add)
+            _quoted_evidence(g, ev, where, art, m.record is not None, src, lang, out, add)
         if ev.note:
             add(g, _iri(RDFS + "comment"), _lit(ev.note), _PROV_G)
         if ev.inference:

@@ -187,11 +187,14 @@ BAD = [
     ("r.yaml", "  - cited: \"The People's", "  - quote: \"The People's", 14, "evidence.0.quote",
      "no bundled text to quote"),
     ("r.yaml", "record:\n", "article: test.txt\nrecord:\n", 3, "record", "both 'article:' and 'record:'"),
+    ("a.yaml", "    facts:\n      - [plan_x, eli:date_document", "    cites: test-resolution-page\n    facts:\n"
+     "      - [plan_x, eli:date_document", 19, "evidence.0.cites", "belongs to cited evidence"),
 ]
 IDS = ["quote-and-cited", "cited-without-locator", "cited-without-check", "cited-without-source",
        "cited-two-sources", "cited-unknown-source", "checked-on-not-a-date", "published-without-year",
        "record-without-url", "record-url-not-a-url", "record-published-not-a-date", "record-without-published",
-       "record-without-publisher", "record-without-retrieved", "quote-in-a-record-file", "article-and-record"]
+       "record-without-publisher", "record-without-retrieved", "quote-in-a-record-file", "article-and-record",
+       "quote-with-cites"]
 
 
 @pytest.mark.parametrize(("file", "old", "new", "line", "field", "words"), BAD, ids=IDS)
