@@ -26,6 +26,8 @@ import os
 import pickle
 import re
 import sys
+import weakref
+from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -39,7 +41,7 @@ from loaders.dates import FORMS_HINT, DateFormatError, parse_date
 from loaders.schema import SOURCE_KINDS, UNKNOWN, CuratedFile
 from loaders.reading import UnsafeFile, read_regular
 from loaders.text import Article, read_article
-from loaders.yamlfile import YamlProblem, line_of, load_yaml_text
+from loaders.yamlfile import MAX_DIGITS, YamlProblem, line_of, load_yaml_text, whole_number
 from ontology import (BARE_CLASS_PREFIXES, CD, ID, PREFIXES, PROV, PROVENANCE_GRAPH, RDF, RDFS, SKOS, XSD,
                       DCTERMS, FOAF, Vocabulary, vocabulary)
 
@@ -304,22 +306,116 @@ def _resolve_property(name: str, vocab: Vocabulary) -> str | None:
     return None
 
 
-def _suggest(name: str, candidates: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.6)
+#: "did you mean" hints per file and set of names (entities, classes…); the file's later unknown
+#: names get the plain hint (an error report shows the first 20 problems anyway)
+SUGGESTIONS_PER_FILE = 20
+#: sets up to this size are compared whole with difflib; larger ones through a 3-gram index
+_SMALL_SET = 500
+#: index entries read per misspelling (rarest 3-grams first), and names then compared with difflib
+_SCAN_LIMIT, _SHORTLIST = 5000, 40
+
+
+class _CloseNames:
+    """Close matches for misspelled names among a fixed set of names, in bounded work.
+
+    ``difflib.get_close_matches`` against every name costs O(names) per misspelling, which made
+    a file full of misspellings quadratic.  Here each misspelling is looked up once (memo); a small
+    set is compared whole; a large one through an index of padded 3-grams, reading at most
+    :data:`_SCAN_LIMIT` entries (the rarest 3-grams first) and comparing only the
+    :data:`_SHORTLIST` names that share most of them."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = list(dict.fromkeys(names))
+        self.memo: dict[str, list[str]] = {}
+        self.grams: dict[str, list[int]] | None = None
+        if len(self.names) > _SMALL_SET:
+            self.grams = {}
+            for i, n in enumerate(self.names):
+                for g in self._grams(n):
+                    self.grams.setdefault(g, []).append(i)
+
+    @staticmethod
+    def _grams(name: str) -> set[str]:
+        padded = f"\x02{name}\x03"
+        return {padded[i:i + 3] for i in range(len(padded) - 2)}
+
+    def close(self, name: str) -> list[str]:
+        found = self.memo.get(name)
+        if found is None:
+            shortlist = self.names
+            if self.grams is not None:
+                counts: Counter[int] = Counter()
+                read = 0
+                for ids in sorted((self.grams.get(g, ()) for g in self._grams(name)), key=len):
+                    read += len(ids)
+                    if read > _SCAN_LIMIT:
+                        break
+                    counts.update(ids)
+                shortlist = [self.names[i] for i, _ in counts.most_common(_SHORTLIST)]
+            found = self.memo[name] = difflib.get_close_matches(name, shortlist, n=3, cutoff=0.6)
+        return found
+
+
+#: the index of the entity ids of the latest load (held, so its id() cannot be reused) and of each
+#: set of vocabulary names
+_ENTITY_NAMES: tuple[Any, int, _CloseNames] | None = None
+_VOCAB_NAMES: dict[tuple[str, ...], _CloseNames] = {}
+#: hints given so far per collector (one per load, or per file in a worker), file and set of names
+_GIVEN: "weakref.WeakKeyDictionary[_Collector, Counter[tuple[str, Any]]]" = weakref.WeakKeyDictionary()
+
+
+def _close_names(candidates: dict[str, Any] | tuple[str, ...]) -> _CloseNames:
+    global _ENTITY_NAMES
+    if isinstance(candidates, dict):
+        if _ENTITY_NAMES is None or _ENTITY_NAMES[0] is not candidates or _ENTITY_NAMES[1] != len(candidates):
+            _ENTITY_NAMES = (candidates, len(candidates), _CloseNames(candidates))
+        return _ENTITY_NAMES[2]
+    index = _VOCAB_NAMES.get(candidates)
+    if index is None:
+        if len(_VOCAB_NAMES) >= 16:
+            _VOCAB_NAMES.clear()
+        index = _VOCAB_NAMES[candidates] = _CloseNames(candidates)
+    return index
+
+
+def _suggest(name: str, candidates: dict[str, Any] | tuple[str, ...], out: _Collector, rel: str) -> str:
+    """"did you mean …?" for an unknown ``name`` (an id of ``candidates``, a dict of entities or
+    names from :func:`_curie_names`), or "" — also once ``rel`` has had
+    :data:`SUGGESTIONS_PER_FILE` hints from this set (the same whether files load in one process
+    or in workers: the count is per file)."""
+    given = _GIVEN.get(out)
+    if given is None:
+        given = _GIVEN[out] = Counter()
+    key = (rel, "entities" if isinstance(candidates, dict) else id(candidates))  # the tuples are cached
+    if given[key] >= SUGGESTIONS_PER_FILE:
+        return ""
+    given[key] += 1
+    close = _close_names(candidates).close(name)
     return f"did you mean {', '.join(close)}?" if close else ""
 
 
-def _curie_names(iris: Iterable[str]) -> list[str]:
-    out = []
-    for iri in iris:
-        if iri.startswith(CD):
-            out.append(iri[len(CD):])
-        else:
-            for prefix, ns in PREFIXES.items():
-                if iri.startswith(ns):
-                    out.append(f"{prefix}:{iri[len(ns):]}")
-                    break
-    return out
+_CURIES: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def _curie_names(iris: Iterable[str]) -> tuple[str, ...]:
+    """The short names of ``iris`` (``chair``, ``eli:passed_by``); the same tuple for the same IRIs,
+    so their index is built once."""
+    key = tuple(iris)
+    names = _CURIES.get(key)
+    if names is None:
+        found = []
+        for iri in key:
+            if iri.startswith(CD):
+                found.append(iri[len(CD):])
+            else:
+                for prefix, ns in PREFIXES.items():
+                    if iri.startswith(ns):
+                        found.append(f"{prefix}:{iri[len(ns):]}")
+                        break
+        if len(_CURIES) >= 16:
+            _CURIES.clear()
+        names = _CURIES[key] = tuple(found)
+    return names
 
 
 def _declare(parsed: list[_Parsed], vocab: Vocabulary, out: _Collector) -> tuple[dict[str, EntityDecl], set[str]]:
@@ -344,7 +440,7 @@ def _declare(parsed: list[_Parsed], vocab: Vocabulary, out: _Collector) -> tuple
                     fld = "kind" if j == 0 else f"also.{j - 1}"
                     out.add(p.rel, p.lines.get(("entities", i, "kind" if j == 0 else "also")),
                             f"entities.{i}.{fld}", f"unknown class {name!r}",
-                            _suggest(name, class_names) or "classes are defined in ontology/cdkg.ttl")
+                            _suggest(name, class_names, out, p.rel) or "classes are defined in ontology/cdkg.ttl")
                     classes = []
                     break
                 classes.append(cls)
@@ -376,12 +472,12 @@ def _value(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], prop:
             iri = PREFIXES.get(prefix, "\0") + local
             if iri not in vocab.individuals:
                 out.add(rel, line, fld, f"unknown ontology individual {value!r}",
-                        _suggest(value, _curie_names(vocab.individuals)))
+                        _suggest(value, _curie_names(vocab.individuals), out, rel))
                 return None
             return _iri(iri)
         if value not in entities:
             out.add(rel, line, fld, f"unknown entity {value!r}",
-                    _suggest(value, entities) or "declare it under 'entities:' in this or another source")
+                    _suggest(value, entities, out, rel) or "declare it under 'entities:' in this or another source")
             return None
         return _iri(entities[value].iri)
     kind = vocab.datatype_properties[prop]
@@ -393,10 +489,13 @@ def _value(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], prop:
             return None
         return _lit(lexical, dtype)
     if kind == "integer":
-        if isinstance(value, bool) or not (isinstance(value, int) or str(value).isdigit()):
-            out.add(rel, line, fld, f"{value!r} is not a whole number", "write digits only, e.g. 24")
+        number = whole_number(value)
+        if number is None:
+            shown = repr(value) if len(str(value)) <= 40 else repr(str(value)[:37] + "...")
+            out.add(rel, line, fld, f"{shown} is not a whole number",
+                    f"write ASCII digits only (at most {MAX_DIGITS}), e.g. 24")
             return None
-        return _lit(str(int(value)), "integer")
+        return _lit(str(number), "integer")
     if kind == "boolean":
         if not isinstance(value, bool):
             out.add(rel, line, fld, f"{value!r} is not true or false")
@@ -674,12 +773,12 @@ def _compile(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], bro
             subj = entities.get(s)
             if subj is None and s not in broken:
                 out.add(rel, fline, fld, f"unknown entity {s!r}",
-                        _suggest(s, entities) or "declare it under 'entities:' in this or another source")
+                        _suggest(s, entities, out, rel) or "declare it under 'entities:' in this or another source")
             prop = _resolve_property(prop_name, vocab)
             if prop is None:
                 names = _curie_names([*vocab.object_properties, *vocab.datatype_properties])
                 out.add(rel, fline, fld, f"unknown property {prop_name!r}",
-                        _suggest(prop_name, names) or "properties are defined in ontology/cdkg.ttl")
+                        _suggest(prop_name, names, out, rel) or "properties are defined in ontology/cdkg.ttl")
                 continue
             if isinstance(value, str) and value in broken:
                 continue

@@ -26,6 +26,8 @@ Publisher: Báo thử
 Published: 28/4/2022
 Language: vi
 Kind: NewsReport
+URL: https://example.org/bai-thu.html
+Retrieved: 2026-12-02
 ---
 Thứ trưởng Ngoại giao Hà Kim Ngọc chủ trì cuộc họp tại Hà Nội.
 """
