@@ -40,6 +40,9 @@ _STRING = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\
 _IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")
 _COMMENT = re.compile(r"#[^\n]*")
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+# A text with none of these (keywords of an update or of a clause that reaches a server, or a
+# \u escape that could spell one) cannot hold either, and needs no parser (nor its import time).
+_KEYWORDS = re.compile(r"(?i)service|load|from|using|insert|delete|clear|create|drop|copy|move|add|with|\\u")
 _PARSER_LOCK = threading.Lock()  # pyparsing grammars are shared objects: one parse at a time
 
 
@@ -89,6 +92,8 @@ def check(text: str, *, allow_service: bool = False, allow_update: bool = False)
 @lru_cache(maxsize=256)
 def analyse(text: str) -> Verdict:
     """Parse ``text`` (as a query, else as an update) and judge it; see the module docstring."""
+    if not _KEYWORDS.search(text):
+        return Verdict("query", None)
     first = _lexical_kind(text)
     tree = _parse(text, first) or _parse(text, "query" if first == "update" else "update")
     if tree is None:
