@@ -310,7 +310,7 @@ def served(built):
             process.wait()
 
 
-def http(method: str, url: str, body: bytes | None = None, **headers: str) -> tuple[int, str, bytes]:
+def fetch(method: str, url: str, body: bytes | None = None, **headers: str) -> tuple[int, str, bytes]:
     """Status, content type and body of one request (no redirects, errors returned, not raised)."""
     request = urllib.request.Request(url, data=body, method=method,
                                      headers={k.replace("_", "-"): v for k, v in headers.items()})
@@ -331,19 +331,19 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 def test_the_served_endpoint_answers_queries_and_shows_the_ui(served, local):
     expected = queries.run_sparql(COUNT, backend=local).values()[0]["n"]
-    status, ctype, body = http("POST", served + "/query", form(COUNT), Content_Type=FORM,
+    status, ctype, body = fetch("POST", served + "/query", form(COUNT), Content_Type=FORM,
                                Accept="application/sparql-results+json")
     assert status == 200 and ctype.startswith("application/sparql-results+json")
     assert f'"value":"{expected}"' in body.decode()
     # The UI posts to /sparql from its own origin; GET and a direct application/sparql-query too.
     port = served.rsplit(":", 1)[1]
     for origin in (served, f"http://localhost:{port}"):
-        assert http("POST", served + "/sparql", form(COUNT), Content_Type=FORM, Origin=origin)[0] == 200
-    assert http("POST", served + "/query", COUNT.encode(), Content_Type="application/sparql-query")[0] == 200
-    status, ctype, body = http("GET", served + "/query?" + urllib.parse.urlencode({"query": COUNT}),
+        assert fetch("POST", served + "/sparql", form(COUNT), Content_Type=FORM, Origin=origin)[0] == 200
+    assert fetch("POST", served + "/query", COUNT.encode(), Content_Type="application/sparql-query")[0] == 200
+    status, ctype, body = fetch("GET", served + "/query?" + urllib.parse.urlencode({"query": COUNT}),
                                Accept="text/csv")
     assert status == 200 and ctype.startswith("text/csv") and body.decode().split() == ["n", expected]
-    status, ctype, body = http("GET", served + "/query?" + urllib.parse.urlencode(
+    status, ctype, body = fetch("GET", served + "/query?" + urllib.parse.urlencode(
         {"query": "CONSTRUCT WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?o } LIMIT 1"}),
         Accept="application/n-triples")
     assert status == 200 and ctype.startswith("application/n-triples") and body.count(b" .\n") == 1
@@ -353,18 +353,18 @@ def test_the_served_endpoint_answers_queries_and_shows_the_ui(served, local):
     remote = queries.run("cq04", backend=RemoteBackend(served + "/query"))
     assert remote.terms == queries.run("cq04", backend=local).terms
     # Oxigraph's web UI at the root.
-    status, ctype, page = http("GET", served + "/")
+    status, ctype, page = fetch("GET", served + "/")
     assert status == 200 and ctype.startswith("text/html") and b"Yasgui" in page
-    assert http("GET", served + "/yasgui.min.js")[0] == 200
+    assert fetch("GET", served + "/yasgui.min.js")[0] == 200
 
 
 def test_the_served_endpoint_never_contacts_another_server(served, recorder):
     for text in spellings(base_of(recorder)):
-        status, _, body = http("POST", served + "/query", form(text), Content_Type=FORM)
+        status, _, body = fetch("POST", served + "/query", form(text), Content_Type=FORM)
         assert status == 403 and b"SERVICE" in body, text
-        status, _, _ = http("GET", served + "/sparql?" + urllib.parse.urlencode({"query": text}))
+        status, _, _ = fetch("GET", served + "/sparql?" + urllib.parse.urlencode({"query": text}))
         assert status == 403
-    status, _, _ = http("POST", served + "/query", f"SELECT * FROM <{base_of(recorder)}g> {{ ?s ?p ?o }}".encode(),
+    status, _, _ = fetch("POST", served + "/query", f"SELECT * FROM <{base_of(recorder)}g> {{ ?s ?p ?o }}".encode(),
                         Content_Type="application/sparql-query")
     assert status == 403
     assert recorder.connections == 0
@@ -378,7 +378,7 @@ def test_oxigraph_alone_would_have_contacted_it(built, recorder):
                                 f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         _wait_until_up(f"http://127.0.0.1:{port}/", process)
-        status, _, body = http("POST", f"http://127.0.0.1:{port}/query", form(spellings(base_of(recorder))[0]),
+        status, _, body = fetch("POST", f"http://127.0.0.1:{port}/query", form(spellings(base_of(recorder))[0]),
                                Content_Type=FORM)
         assert status == 200 and b"REMOTE" in body and recorder.connections >= 1
     finally:
@@ -398,12 +398,12 @@ def test_the_served_endpoint_refuses_cross_site_requests(served):
         {**ok, "Sec_Fetch_Site": "cross-site"},
     ]
     for headers in refused:
-        status, _, body = http("POST", served + "/query", form(COUNT), **headers)
+        status, _, body = fetch("POST", served + "/query", form(COUNT), **headers)
         assert status == 403 and b"cross-site" in body, headers
-    assert http("GET", served + "/", Origin="http://evil.example")[0] == 403
+    assert fetch("GET", served + "/", Origin="http://evil.example")[0] == 403
     # A POST must carry a SPARQL content type (a form post from a page can only send these three).
     for ctype in ("text/plain", "multipart/form-data; boundary=x", ""):
-        assert http("POST", served + "/query", COUNT.encode(), Content_Type=ctype)[0] == 415, ctype
+        assert fetch("POST", served + "/query", COUNT.encode(), Content_Type=ctype)[0] == 415, ctype
 
 
 def test_the_served_endpoint_is_read_only(served, local):
@@ -417,19 +417,19 @@ def test_the_served_endpoint_is_read_only(served, local):
         ("POST", "/sparql", form(insert), FORM),
         ("POST", "/store?default", b"<a:a> <b:b> <c:c> .", "application/n-triples"),
     ]:
-        assert http(method, served + path, body, Content_Type=ctype)[0] in (403, 415), (path, body)
-    assert http("PUT", served + "/store?default", b"", Content_Type="application/n-triples")[0] == 501
-    assert http("DELETE", served + "/store?default")[0] == 501
-    status, _, body = http("POST", served + "/query", form(COUNT), Content_Type=FORM)
+        assert fetch(method, served + path, body, Content_Type=ctype)[0] in (403, 415), (path, body)
+    assert fetch("PUT", served + "/store?default", b"", Content_Type="application/n-triples")[0] == 501
+    assert fetch("DELETE", served + "/store?default")[0] == 501
+    status, _, body = fetch("POST", served + "/query", form(COUNT), Content_Type=FORM)
     assert status == 200 and f'"value":"{before[0]["n"]}"'.encode() in body
 
 
 def test_the_served_endpoint_stops_a_runaway_query(served):
     start = time.monotonic()
-    status, _, body = http("POST", served + "/query", form(CROSS), Content_Type=FORM)
+    status, _, body = fetch("POST", served + "/query", form(CROSS), Content_Type=FORM)
     assert status == 503 and b"did not finish within 3 s" in body
     assert time.monotonic() - start < 20
-    assert http("POST", served + "/query", form(COUNT), Content_Type=FORM)[0] == 200  # still serving
+    assert fetch("POST", served + "/query", form(COUNT), Content_Type=FORM)[0] == 200  # still serving
 
 
 def test_the_server_listens_on_loopback_only(built):
@@ -441,3 +441,63 @@ def test_the_server_listens_on_loopback_only(built):
         assert server.server_address[0] == "127.0.0.1"
     finally:
         server.server_close()
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing — .ci/run must install it")
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def test_in_a_browser_the_ui_works_and_another_site_cannot_post(served, chromium):
+    # Oxigraph's UI, served by cdkg, runs its default query through /sparql.
+    page = chromium.new_page()
+    try:
+        page.goto(served + "/")
+        page.wait_for_selector(".yasqe_queryButton", timeout=30000)
+        page.click(".yasqe_queryButton")
+        page.wait_for_function("document.querySelector('.yasr') && "
+                               "/\\d+ results? in/.test(document.querySelector('.yasr').innerText)", timeout=30000)
+    finally:
+        page.close()
+    # A page of another origin (a second loopback server) posts a form to the endpoint: refused.
+    evil_page = (f'<form id="f" method="POST" action="{served}/query"><input name="query" value="ASK {{}}">'
+                 '</form><script>document.getElementById("f").submit()</script>').encode()
+
+    class Evil(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(evil_page)))
+            self.end_headers()
+            self.wfile.write(evil_page)
+
+        def log_message(self, *args):
+            pass
+
+    evil = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Evil)
+    threading.Thread(target=evil.serve_forever, daemon=True).start()
+    page = chromium.new_page()
+    try:
+        with page.expect_response(f"{served}/query", timeout=30000) as answer:
+            page.goto(f"http://127.0.0.1:{evil.server_address[1]}/")
+        assert answer.value.status == 403
+        assert "cross-site request refused" in answer.value.text()
+    finally:
+        page.close()
+        evil.shutdown()
+        evil.server_close()
