@@ -434,13 +434,18 @@ def query(
         params[key.strip()] = value
     backend = (queries.backend_for(build_dir, endpoint, **_remote_options(max_bytes, timeout=timeout))
                if endpoint else None)
-    if sparql is not None:
-        result = queries.run_sparql(sparql, lang=lang.value, build=build_dir, backend=backend,
-                                    allow_service=allow_service, allow_update=update, evidence=evidence.value,
-                                    timeout=timeout)
-    else:
-        result = queries.run(name, params, lang=lang.value, build=build_dir, backend=backend, evidence=evidence.value,
-                             allow_service=allow_service, timeout=timeout)
+    from kg.worker import QueryInterrupted
+
+    try:
+        if sparql is not None:
+            result = queries.run_sparql(sparql, lang=lang.value, build=build_dir, backend=backend,
+                                        allow_service=allow_service, allow_update=update, evidence=evidence.value,
+                                        timeout=timeout)
+        else:
+            result = queries.run(name, params, lang=lang.value, build=build_dir, backend=backend,
+                                 evidence=evidence.value, allow_service=allow_service, timeout=timeout)
+    except KeyboardInterrupt:  # Ctrl-C outside the query's worker (reading, labels): the same message
+        raise QueryInterrupted("interrupted (Ctrl-C)") from None
     _print_result(result, fmt, iris)
 
 

@@ -80,8 +80,8 @@ def run_in_worker(work: Callable[[], bytes], timeout: float, what: str = "the qu
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise QueryTimeout(f"{what} did not finish within {timeout:g} s and was stopped; "
-                                   "narrow the query (LIMIT, more specific patterns) or raise --timeout (timeout= in Python)")
+                raise QueryTimeout(f"{what} did not finish within {timeout:g} s and was stopped; narrow the "
+                                   "query (LIMIT, more specific patterns) or raise --timeout (timeout= in Python)")
             ready, _, _ = select.select([read_end], [], [], min(left, 0.5))
             if ready:
                 chunk = os.read(read_end, 1 << 20)

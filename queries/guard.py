@@ -89,11 +89,19 @@ def check(text: str, *, allow_service: bool = False, allow_update: bool = False)
     return verdict.kind
 
 
-@lru_cache(maxsize=256)
 def analyse(text: str) -> Verdict:
     """Parse ``text`` (as a query, else as an update) and judge it; see the module docstring."""
     if not _KEYWORDS.search(text):
         return Verdict("query", None)
+    return _analyse_cached(text) if len(text) <= 65536 else _analyse(text)
+
+
+@lru_cache(maxsize=256)
+def _analyse_cached(text: str) -> Verdict:
+    return _analyse(text)
+
+
+def _analyse(text: str) -> Verdict:
     first = _lexical_kind(text)
     tree = _parse(text, first) or _parse(text, "query" if first == "update" else "update")
     if tree is None:
