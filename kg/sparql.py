@@ -55,13 +55,15 @@ class LocalBackend:
         self.store = open_store(self.build)
 
 
-def query_within(backend: Backend, text: str, timeout: float) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
+def query_within(backend: Backend, text: str, timeout: float, *, network: bool = False
+                 ) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
     """``backend.query(text)`` for a backend on a local store, in a worker process that the
-    deadline or Ctrl-C stops (:mod:`kg.worker`: raises ``QueryTimeout`` or ``QueryInterrupted``);
-    the answer comes back as SPARQL JSON results or N-Triples, parsed here."""
+    deadline or Ctrl-C stops (:mod:`kg.worker`: raises ``QueryTimeout`` or ``QueryInterrupted``)
+    and that cannot open a network socket unless ``network``; the answer comes back as SPARQL
+    JSON results or N-Triples, parsed here."""
     from kg.worker import run_in_worker
 
-    data = run_in_worker(lambda: _serialised(backend.query(text)), timeout)
+    data = run_in_worker(lambda: _serialised(backend.query(text)), timeout, network=network)
     if data[:1] == b"T":
         return list(ox.parse(data[1:], format=ox.RdfFormat.N_TRIPLES))
     return ox.parse_query_results(data[1:], format=ox.QueryResultsFormat.JSON)

@@ -14,13 +14,19 @@ query, so it is used when a time limit is asked for (``timeout=``), which the co
 always does.
 
 The worker ends when the parent dies, however it dies (``PR_SET_PDEATHSIG`` on Linux), and
-dies of Ctrl-C itself when the terminal sends it to the whole process group.
+dies of Ctrl-C itself when the terminal sends it to the whole process group.  Unless the caller
+allows the network (``network=True``: ``--allow-service``), the worker cannot open an IP socket
+at all — a seccomp filter makes ``socket(AF_INET/AF_INET6, …)`` fail (Linux on x86-64 and
+ARM64) — so even a query that got past the parsed check (:mod:`queries.guard`) fetches nothing.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import platform
 import pickle
+import struct
 import select
 import signal
 import sys
@@ -40,16 +46,19 @@ class QueryInterrupted(CdkgError):
     exit_code = 130
 
 
-def run_in_worker(work: Callable[[], bytes], timeout: float, what: str = "the query") -> bytes:
+def run_in_worker(work: Callable[[], bytes], timeout: float, what: str = "the query", *,
+                  network: bool = False) -> bytes:
     """Run ``work`` in a forked child and return the bytes it returns; re-raise its exception.
 
     Raises :class:`QueryTimeout` after ``timeout`` seconds and :class:`QueryInterrupted` on
-    Ctrl-C — in both cases the child is killed before this returns."""
+    Ctrl-C — in both cases the child is killed before this returns.  Without ``network`` the
+    child cannot open IP sockets (where seccomp is available)."""
     if not timeout or timeout <= 0:
         raise ValueError("timeout must be a positive number of seconds")
     if not hasattr(os, "fork"):  # pragma: no cover - Windows: no fork, run here without a deadline
         return work()
     prctl = _prctl()
+    no_network = None if network else _no_ip_sockets()
     read_end, write_end = os.pipe()
     parent = os.getpid()
     sys.stdout.flush()
@@ -60,6 +69,9 @@ def run_in_worker(work: Callable[[], bytes], timeout: float, what: str = "the qu
         try:
             os.close(read_end)
             _die_with(parent, prctl)
+            if no_network is not None and prctl is not None:
+                prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS, which an unprivileged filter needs
+                prctl(ctypes.c_int(22), ctypes.c_ulong(2), no_network, ctypes.c_ulong(0), ctypes.c_ulong(0))
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             try:
@@ -142,3 +154,43 @@ def _die_with(parent: int, prctl: Callable[..., int] | None) -> None:
         prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:
         os._exit(1)
+
+
+# seccomp: (audit arch, socket syscall number) per machine, and the filter, built in the parent.
+_SOCKET_SYSCALL = {"x86_64": (0xC000003E, 41), "aarch64": (0xC00000B7, 198)}
+_FILTERS: list = []
+
+
+def _no_ip_sockets() -> object | None:
+    """A pointer to a seccomp program that makes ``socket()`` for IPv4 and IPv6 fail with EPERM
+    (everything else allowed), or None on a machine it is not written for."""
+    if _FILTERS:
+        return _FILTERS[0][0]
+    arch = _SOCKET_SYSCALL.get(platform.machine()) if sys.platform.startswith("linux") else None
+    if arch is None:
+        _FILTERS.append((None,))
+        return None
+    audit, socket_nr = arch
+    load, jeq, ret = 0x20, 0x15, 0x06  # BPF_LD|BPF_W|BPF_ABS, BPF_JMP|BPF_JEQ|BPF_K, BPF_RET|BPF_K
+    allow, deny = 0x7FFF0000, 0x00050000 | 1  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EPERM
+    program = [
+        (load, 0, 0, 4),          # A = seccomp_data.arch
+        (jeq, 1, 0, audit),       # another ABI: allow
+        (ret, 0, 0, allow),
+        (load, 0, 0, 0),          # A = seccomp_data.nr
+        (jeq, 0, 3, socket_nr),   # not socket(): allow
+        (load, 0, 0, 16),         # A = seccomp_data.args[0] (the address family)
+        (jeq, 2, 0, 2),           # AF_INET: deny
+        (jeq, 1, 0, 10),          # AF_INET6: deny
+        (ret, 0, 0, allow),
+        (ret, 0, 0, deny),
+    ]
+    code = ctypes.create_string_buffer(b"".join(struct.pack("HBBI", *op) for op in program))
+
+    class FilterProgram(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    fprog = FilterProgram(len(program), ctypes.addressof(code))
+    pointer = ctypes.c_void_p(ctypes.addressof(fprog))
+    _FILTERS.append((pointer, code, fprog))  # kept alive for the children to come
+    return pointer

@@ -75,7 +75,7 @@ def run(name: str, params: dict[str, str] | None = None, *, lang: str = "en", bu
         return find_entity(backend, value)[0]
 
     terms = {k: to_term(query.param(k), v, resolve) for k, v in params.items()}
-    return _select(query.name, bind(query, terms), backend, lang, timeout)
+    return _select(query.name, bind(query, terms), backend, lang, timeout, allow_service)
 
 
 def run_sparql(text: str, *, lang: str = "en", build: Path | str | None = None, endpoint: str | None = None,
@@ -98,7 +98,7 @@ def run_sparql(text: str, *, lang: str = "en", build: Path | str | None = None, 
             raise UsageError("updates run only on a local store, not on a remote endpoint")
         backend.update(text)
         return None
-    return _select("sparql", text, backend, lang, timeout)
+    return _select("sparql", text, backend, lang, timeout, allow_service)
 
 
 def _check_timeout(timeout: float | None) -> None:
@@ -121,14 +121,15 @@ def _with_prefixes(text: str) -> str:
     return "\n".join(missing) + ("\n" if missing else "") + text
 
 
-def _select(name: str, text: str, backend: Any, lang: str, timeout: float | None = None):
+def _select(name: str, text: str, backend: Any, lang: str, timeout: float | None = None,
+            allow_service: bool = False):
     from kg.sparql import label_map, query_within
 
     try:
-        # A local store (it has one) is stopped by the worker at the deadline; an endpoint was
-        # given its time limit when its backend was made.
+        # A local store (it has one) is stopped by the worker at the deadline, and cannot reach
+        # the network from there unless allowed; an endpoint got its time limit when it was made.
         if timeout is not None and getattr(backend, "store", None) is not None:
-            answer = query_within(backend, text, timeout)
+            answer = query_within(backend, text, timeout, network=allow_service)
         else:
             answer = backend.query(text)
     except SyntaxError as exc:

@@ -8,9 +8,12 @@ walked for the clauses that make an engine contact another server — ``SERVICE`
 target: even a local IRI is an HTTP request) and ``LOAD`` — and for dataset clauses (``FROM``,
 ``FROM NAMED``, ``USING``) naming a graph outside cdkg's own (resolved against ``PREFIX`` and
 ``BASE`` declarations and cdkg's usual prefixes).  Pyoxigraph, which runs the query, does not
-expose its parse; rdflib's is stricter, so a text rdflib cannot parse (a SPARQL 1.2 extension
-Oxigraph accepts, or a syntax error) is judged conservatively on its tokens instead: any
-``SERVICE`` or ``LOAD`` keyword, or any ``FROM``/``USING`` not followed by a local IRI, is refused.
+expose its parse, so rdflib parses the text as Oxigraph tokenises it (:func:`_as_oxigraph_reads`:
+the two differ on ``\\u`` escapes and on where a comment ends); rdflib is stricter, so a text it
+cannot parse (a SPARQL 1.2 extension Oxigraph accepts, or a syntax error) is judged
+conservatively on its tokens instead: any ``SERVICE`` or ``LOAD`` keyword, or any
+``FROM``/``USING`` not followed by a local IRI, is refused.  Behind this check, the worker that
+runs a local query cannot open a network socket at all (:mod:`kg.worker`).
 
 >>> kind("PREFIX cd: <x#> INSERT DATA { <a> <b> <c> }")
 'update'
@@ -39,7 +42,7 @@ _STRING = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\
                      re.S)
 _IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")
 _COMMENT = re.compile(r"#[^\n]*")
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_ESCAPES_FOR_RDFLIB = re.compile(r"(?i)\\\\|\\u[0-9a-f]{4}(?:[0-9a-f]{4})?")  # rdflib's pattern, and \\
 # A text with none of these (keywords of an update or of a clause that reaches a server, or a
 # \u escape that could spell one) cannot hold either, and needs no parser (nor its import time).
 _KEYWORDS = re.compile(r"(?i)service|load|from|using|insert|delete|clear|create|drop|copy|move|add|with|\\u")
@@ -102,12 +105,24 @@ def _analyse_cached(text: str) -> Verdict:
 
 
 def _analyse(text: str) -> Verdict:
+    text = _as_oxigraph_reads(text)
     first = _lexical_kind(text)
     tree = _parse(text, first) or _parse(text, "query" if first == "update" else "update")
     if tree is None:
         return Verdict(first, _lexical_network(text))
     found, parsed = tree
     return Verdict(found, _tree_network(parsed, found))
+
+
+def _as_oxigraph_reads(text: str) -> str:
+    """The text with its tokens where Oxigraph sees them, for the checks: rdflib expands ``\\u``
+    escapes everywhere before parsing and ends a comment only at a line feed, while Oxigraph reads
+    escapes only inside strings and IRIs (where they never end the token) and ends a comment at
+    a carriage return too — so ``"x\\u0022," . SERVICE … ", \\u0022"`` or ``# …\\r SERVICE …``
+    would hide a clause from rdflib.  Each escape becomes ``x``, each ``\\\\`` a ``\\t`` (so no
+    escape is left to expand), and each carriage return a line feed."""
+    text = _ESCAPES_FOR_RDFLIB.sub(lambda m: "\\t" if m.group(0) == "\\\\" else "x", text)
+    return text.replace("\r", "\n")
 
 
 def _parse(text: str, which: str) -> tuple[str, Any] | None:
@@ -197,20 +212,15 @@ def _join(base: str | None, iri: str) -> str:
 
 # -- when rdflib cannot parse: tokens, judged conservatively ------------------------------------------
 
-def _unescaped(text: str) -> str:
-    return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)) if int(m.group(1) or m.group(2), 16)
-                       < 0x110000 else m.group(0), text)
-
-
 def _lexical_kind(text: str) -> str:
-    body = _blank(_unescaped(text))
+    body = _blank(text)
     body = re.sub(r"(?i)\b(PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)", " ", body)
     first = re.match(r"\s*([A-Za-z]+)", body)
     return "update" if first and first.group(1).upper() in _UPDATE else "query"
 
 
 def _lexical_network(text: str) -> str | None:
-    body = _blank(_unescaped(text))
+    body = _blank(text)
     m = re.search(r"(?i)(?<![\w?$:])(SERVICE|LOAD)(?![\w])", body)
     if m:
         return m.group(1).upper() + " (in a query the SPARQL parser could not read)"

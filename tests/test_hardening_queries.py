@@ -96,6 +96,11 @@ def spellings(base: str) -> list[str]:
         f"SELECT ?r WHERE {{ SERVICE # a comment\n <{url}> # another\n {{ ?r ?p ?o }} }}",
         f"SELECT ?r WHERE {{ {{ SELECT ?r WHERE {{ SERVICE <{url}> {{ ?r ?p ?o }} }} }} }}",
         f"ASK {{ FILTER EXISTS {{ SERVICE <{url}> {{ ?r ?p ?o }} }} }}",
+        # Where rdflib and Oxigraph read the text differently: rdflib expands \u escapes before
+        # parsing (here they close a string early for rdflib only) and ends a comment only at \n.
+        f'SELECT * WHERE {{ ?s ?p "x\\u0022," . SERVICE <{url}> {{ ?r ?p ?o }} ?s ?p ", \\u0022" }}',
+        f'SELECT * WHERE {{ ?s ?p "a\\u0022b" . SERVICE <{url}> {{ ?r ?p ?o }} ?s ?p "c" }}',
+        f"SELECT * WHERE {{ ?s ?p ?o # a comment\r SERVICE <{url}> {{ ?r ?p ?o }} }}",
     ]
 
 
@@ -122,6 +127,18 @@ def test_allowed_service_reaches_the_recorder(recorder, local):
     result = queries.run_sparql(spellings(base_of(recorder))[0], backend=local, allow_service=True)
     assert recorder.connections >= 1
     assert result.values() == [{"r": "REMOTE"}]
+
+
+def test_the_query_worker_cannot_reach_the_network(recorder, local):
+    """Defence in depth: a query that got past the check still fetches nothing in the worker."""
+    from kg.sparql import query_within
+
+    text = spellings(base_of(recorder))[0]
+    with pytest.raises(OSError, match="not permitted"):
+        query_within(local, text, timeout=30)
+    assert recorder.connections == 0
+    assert [row["r"].value for row in query_within(local, text, timeout=30, network=True)] == ["REMOTE"]
+    assert recorder.connections >= 1
 
 
 def test_a_rq_file_with_service_is_refused_by_the_cli(recorder, tmp_path, built):
