@@ -8,11 +8,12 @@ permission when it is a plain form post).  A checking proxy in front of Oxigraph
 enough: Oxigraph's own port, also on 127.0.0.1, would still take those posts.  So the endpoint
 (``/query``, also ``/sparql`` which the UI uses) is served here with pyoxigraph, through the
 same parsed check as ``cdkg query`` (:mod:`queries.guard`: no updates, no ``SERVICE``, no
-foreign ``FROM``) and the same time limit (:mod:`kg.worker`), and it refuses cross-site
-requests: a request whose ``Host`` is not this server (DNS rebinding), whose ``Origin`` is
-present and not ``http://127.0.0.1:PORT`` / ``http://localhost:PORT``, whose
-``Sec-Fetch-Site`` says another site sent it, or a POST that is not
-``application/sparql-query`` or ``application/x-www-form-urlencoded``.
+foreign ``FROM``) and in the same kind of worker process, which has a time limit and cannot
+open a network socket (:mod:`kg.worker`).  It refuses cross-site requests: a request whose
+``Host`` is not this server (DNS rebinding), whose ``Origin`` is present and not
+``http://127.0.0.1:PORT`` / ``http://localhost:PORT``, whose ``Sec-Fetch-Site`` says another
+site sent it, or a POST that is not ``application/sparql-query`` or
+``application/x-www-form-urlencoded``.
 
 The UI (Oxigraph's page and its YASGUI script, built into the ``oxigraph`` program) is read once
 at start from a short-lived ``oxigraph serve`` on an empty in-memory store and an unused port,
