@@ -88,6 +88,7 @@ def run_in_worker(work: Callable[[], bytes], timeout: float, what: str = "the qu
     os.close(write_end)
     deadline = time.monotonic() + timeout
     chunks: list[bytes] = []
+    status = 0
     try:
         while True:
             left = deadline - time.monotonic()
@@ -104,24 +105,28 @@ def run_in_worker(work: Callable[[], bytes], timeout: float, what: str = "the qu
         raise QueryInterrupted(f"interrupted (Ctrl-C): {what} was stopped") from None
     finally:
         os.close(read_end)
-        _reap(pid)
+        status = _reap(pid)
     data = b"".join(chunks)
     if data[:1] == b"R":
         return data[1:]
     if data[:1] == b"E":
         raise pickle.loads(data[1:])
-    raise RuntimeError(f"the worker running {what} died without an answer")
+    if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGINT:  # Ctrl-C reached it first
+        raise QueryInterrupted(f"interrupted (Ctrl-C): {what} was stopped")
+    raise CdkgError(f"the process running {what} ended without an answer (status {status}); "
+                    "it may have run out of memory — narrow the query")
 
 
-def _reap(pid: int) -> None:
-    """Kill the child if it still runs, and collect it."""
+def _reap(pid: int) -> int:
+    """Kill the child if it still runs, collect it, and return its wait status."""
     try:
-        done, _ = os.waitpid(pid, os.WNOHANG)
+        done, status = os.waitpid(pid, os.WNOHANG)
         if done == 0:
             os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+            _, status = os.waitpid(pid, 0)
+        return status
     except ChildProcessError:
-        pass
+        return 0
 
 
 def _pickled(exc: BaseException) -> bytes:

@@ -518,3 +518,23 @@ def test_in_a_browser_the_ui_works_and_another_site_cannot_post(served, chromium
         page.close()
         evil.shutdown()
         evil.server_close()
+
+
+def test_a_worker_that_dies_is_a_clear_error():
+    from kg.errors import CdkgError
+    from kg.worker import run_in_worker
+
+    def killed() -> bytes:
+        os.kill(os.getpid(), signal.SIGKILL)
+        return b""
+
+    def interrupted() -> bytes:
+        os.kill(os.getpid(), signal.SIGINT)  # the worker dies of it: Ctrl-C in a terminal reaches both
+        return b""
+
+    with pytest.raises(CdkgError, match="ended without an answer"):
+        run_in_worker(killed, 10)
+    with pytest.raises(QueryInterrupted):
+        run_in_worker(interrupted, 10)
+    with pytest.raises(ZeroDivisionError):  # the worker's own exception, re-raised here
+        run_in_worker(lambda: bytes(1 // 0), 10)
