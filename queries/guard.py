@@ -11,8 +11,8 @@ target: even a local IRI is an HTTP request) and ``LOAD`` — and for dataset cl
 expose its parse, so rdflib parses the text as Oxigraph tokenises it (:func:`_as_oxigraph_reads`:
 the two differ on ``\\u`` escapes and on where a comment ends); rdflib is stricter, so a text it
 cannot parse (a SPARQL 1.2 extension Oxigraph accepts, or a syntax error) is judged
-conservatively on its tokens instead: any ``SERVICE`` or ``LOAD`` keyword, or any
-``FROM``/``USING`` not followed by a local IRI, is refused.  Behind this check, the worker that
+conservatively on its words instead: the word ``SERVICE`` or ``LOAD`` anywhere (even in a string
+or comment), or ``FROM``/``USING`` not followed by a local IRI, is refused.  Behind this check, the worker that
 runs a local query cannot open a network socket at all (:mod:`kg.worker`).
 
 >>> kind("PREFIX cd: <x#> INSERT DATA { <a> <b> <c> }")
@@ -220,11 +220,13 @@ def _lexical_kind(text: str) -> str:
 
 
 def _lexical_network(text: str) -> str | None:
-    body = _blank(text)
-    m = re.search(r"(?i)(?<![\w?$:])(SERVICE|LOAD)(?![\w])", body)
+    # The whole text, strings and comments included: where the parser failed, this scan cannot
+    # know where Oxigraph's strings and comments are (``ex:a\#b`` is a name, not a comment).
+    m = re.search(r"(?i)(?<![A-Za-z0-9_])(SERVICE|LOAD)(?![A-Za-z0-9_])", text)
     if m:
         return m.group(1).upper() + " (in a query the SPARQL parser could not read)"
-    for m in re.finditer(r"(?i)(?<![\w?$:])(FROM|USING)(?![\w])(\s+NAMED(?![\w]))?\s*(<[^<>\s]*>)?", body):
+    for m in re.finditer(r"(?i)(?<![A-Za-z0-9_])(FROM|USING)(?![A-Za-z0-9_])(\s+NAMED(?![\w]))?\s*(<[^<>\s]*>)?",
+                         text):
         iri = (m.group(3) or "")[1:-1]
         if not iri.startswith(LOCAL_GRAPHS):
             return " ".join(m.group(0).split())

@@ -101,6 +101,8 @@ def spellings(base: str) -> list[str]:
         f'SELECT * WHERE {{ ?s ?p "x\\u0022," . SERVICE <{url}> {{ ?r ?p ?o }} ?s ?p ", \\u0022" }}',
         f'SELECT * WHERE {{ ?s ?p "a\\u0022b" . SERVICE <{url}> {{ ?r ?p ?o }} ?s ?p "c" }}',
         f"SELECT * WHERE {{ ?s ?p ?o # a comment\r SERVICE <{url}> {{ ?r ?p ?o }} }}",
+        # rdflib cannot parse an escaped '#' in a name; the fallback must not take it for a comment.
+        f"PREFIX ex: <http://e/>\nSELECT * WHERE {{ ?s ?p ex:a\\#b . SERVICE <{url}> {{ ?r ?p ?o }} }}",
     ]
 
 
