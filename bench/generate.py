@@ -143,7 +143,8 @@ def source(rng: random.Random, n: int, ids: dict[str, list[str]]) -> tuple[str, 
 
 
 def _files(name: str, ents: list[str], sentences: list[str], evidence: list[tuple[str, list[str]]], title: str):
-    article = (f"Title: {title}\nPublisher: cdkg benchmark\nPublished: 1/1/2024\nLanguage: vi\nKind: NewsReport\n---\n"
+    article = (f"Title: {title}\nPublisher: cdkg benchmark\nPublished: 1/1/2024\nLanguage: vi\nKind: NewsReport\n"
+               f"URL: https://example.org/cdkg-bench/{name}\nRetrieved: 2024-01-02\n---\n"
                + "\n\n".join(sentences) + "\n")
     lines = [f"source: bench-{name}", f"article: {name}.txt", "entities:", *ents, "evidence:"]
     for quote, facts in evidence:
