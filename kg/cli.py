@@ -188,7 +188,7 @@ def reason(
     from ontology.reasoning import reason as run_reason
 
     result = run_reason(build_dir, output)
-    out.print(f"Consistent. {result.inferred} inferred triples written to {result.output} "
+    out.print(f"Consistent. {result.inferred} inferred triples written to {safe(result.output)} "
               f"({result.seconds:.1f} s)")
 
 
@@ -216,7 +216,7 @@ def export(
         sys.stdout.buffer.write(result)  # type: ignore[arg-type]
         sys.stdout.buffer.flush()
     else:
-        err.print(f"Wrote {result} ({Path(result).stat().st_size:,} bytes, {format.value})")
+        err.print(f"Wrote {safe(result)} ({Path(result).stat().st_size:,} bytes, {format.value})")
 
 
 @app.command()
@@ -521,7 +521,7 @@ def viz(
     backend = backend_for(build_dir, endpoint, **_remote_options(max_bytes)) if endpoint else None
     render(build_dir, focus=focus, depth=depth, kind=kind.value, gaps=gaps, lang=lang.value, output=output,
            endpoint=endpoint, backend=backend)
-    out.print(str(output.resolve()))
+    out.print(safe(output.resolve()))
 
 
 class GapFormat(str, Enum):
@@ -567,7 +567,7 @@ def gaps(
     else:
         write_atomic(output, text.encode("utf-8"))
         summary = ", ".join(f"{k.number}: {report.count(k.number)}" for k in report.kinds)
-        err.print(f"Wrote {output}: {len(report.findings)} findings ({summary})")
+        err.print(f"Wrote {safe(output)}: {len(report.findings)} findings ({summary})")
     if fail_on_gaps and report.findings:
         raise typer.Exit(1)
 

@@ -1,5 +1,6 @@
 """The graph says what the articles say: one row per fact, written from reading the sources,
-each checked by a SPARQL ASK over the built graph (and a few that must be absent)."""
+each checked by a SPARQL ASK over the graph built from the seed sources (tests/conftest.py
+SEED_FILES: the five articles and the supplementary legal facts), and a few that must be absent."""
 
 from __future__ import annotations
 
@@ -202,18 +203,18 @@ ABSENT = {
 
 
 @pytest.mark.parametrize("query", FACTS.values(), ids=list(FACTS))
-def test_fact_from_the_articles(store, query):
-    assert ask(store, query)
+def test_fact_from_the_articles(seed_store, query):
+    assert ask(seed_store, query)
 
 
 @pytest.mark.parametrize("query", ABSENT.values(), ids=list(ABSENT))
-def test_fact_the_articles_do_not_state(store, query):
-    assert not ask(store, query)
+def test_fact_the_articles_do_not_state(seed_store, query):
+    assert not ask(seed_store, query)
 
 
-def test_inferred_year_is_a_separate_labelled_statement(store):
+def test_inferred_year_is_a_separate_labelled_statement(seed_store):
     """20/12 is what the article says; 20/12/2021 stands only in an excerpt marked as inference."""
-    rows = list(store.query(PREFIXES + """
+    rows = list(seed_store.query(PREFIXES + """
         SELECT ?d ?inference WHERE {
           GRAPH ?g { event:ev_online_conference_strategy_2030 cd:date ?d }
           OPTIONAL { GRAPH ?p { ?g cd:inference ?inference } } }"""))
@@ -223,10 +224,10 @@ def test_inferred_year_is_a_separate_labelled_statement(store):
     assert "21/12/2021" in by_date["2021-12-20"].value
 
 
-def test_recurring_entities_are_one_entity(store):
+def test_recurring_entities_are_one_entity(seed_store):
     """MoFA is stated about in four sources (000, 001, 002 quoted; the decision's guidelines cited)
     under one IRI."""
-    rows = store.query(PREFIXES + """
+    rows = seed_store.query(PREFIXES + """
         SELECT (COUNT(DISTINCT ?src) AS ?n) WHERE {
           GRAPH ?g { { organisation:mofa ?p ?o } UNION { ?s ?p organisation:mofa } }
           GRAPH ?prov { ?g prov:wasQuotedFrom|prov:wasDerivedFrom ?src } }""")
@@ -255,12 +256,12 @@ def _article_bodies() -> dict[str, str]:
     return by_source
 
 
-def test_every_fact_and_entity_rests_on_an_article_body(store):
+def test_every_fact_and_entity_rests_on_an_article_body(seed_store):
     """No fact or entity comes from text outside an article's own body (teasers of other articles,
     sidebars): every quote lies in its article's body, and every declared entity is in a fact of
     such an excerpt (or of cited evidence, which quotes nothing)."""
     bodies = _article_bodies()
-    quoted = list(store.query(PREFIXES + """
+    quoted = list(seed_store.query(PREFIXES + """
         SELECT ?g ?quote ?src ?end WHERE { GRAPH ?p { ?g prov:value ?quote ; prov:wasQuotedFrom ?src .
                                                       OPTIONAL { ?g cd:charEnd ?end } } }"""))
     assert len(quoted) > 50
@@ -271,10 +272,10 @@ def test_every_fact_and_entity_rests_on_an_article_body(store):
         if quote not in body or (row["end"] is not None and int(row["end"].value) > len(body)):
             outside.append((row["g"].value, quote[:80]))
     assert outside == []
-    assert not ask(store, "ASK { ?g cd:teaser true }")
+    assert not ask(seed_store, "ASK { ?g cd:teaser true }")
     # Every entity the curators declare is stated about in some evidence: none is left over from
     # removed text with only its labels.
-    bare = [r["e"].value for r in store.query(PREFIXES + """
+    bare = [r["e"].value for r in seed_store.query(PREFIXES + """
         SELECT DISTINCT ?e WHERE {
           GRAPH ?r { ?e a ?class } FILTER(STRSTARTS(STR(?r), "https://w3id.org/cdkg/id/entities/"))
           FILTER NOT EXISTS { GRAPH ?g { { ?e ?p ?o } UNION { ?s ?q ?e } }
@@ -282,20 +283,20 @@ def test_every_fact_and_entity_rests_on_an_article_body(store):
     assert bare == []
 
 
-def test_removed_teasers_stay_out(store):
+def test_removed_teasers_stay_out(seed_store):
     """Events and people known only from teasers of other articles are not in the graph."""
     for label in ("Phạm Minh Chính", "Saysomphone Phomvihane", "Liên hiệp các tổ chức hữu nghị Việt Nam",
                   "Trần Sỹ Thanh", "Tokyo", "Nguyễn Minh Hằng", "Đỗ Hùng Việt"):
-        assert not ask(store, f'ASK {{ ?e rdfs:label "{label}"@vi }}'), label
-    assert not ask(store, 'ASK { ?e rdfs:label ?l FILTER(CONTAINS(STR(?l), "25 năm")) }')
+        assert not ask(seed_store, f'ASK {{ ?e rdfs:label "{label}"@vi }}'), label
+    assert not ask(seed_store, 'ASK { ?e rdfs:label ?l FILTER(CONTAINS(STR(?l), "25 năm")) }')
 
 
-def test_supplementary_facts_are_cited_evidence_from_public_documents(store):
+def test_supplementary_facts_are_cited_evidence_from_public_documents(seed_store):
     """The former supplementary-facts page is gone: each of its facts now rests on cited evidence
     (our words, a locator, who checked it when) derived from the public page that states it."""
-    assert not ask(store, "ASK { ?s cd:sourceFile ?f FILTER(CONTAINS(?f, '900-supplementary-facts')) }")
+    assert not ask(seed_store, "ASK { ?s cd:sourceFile ?f FILTER(CONTAINS(?f, '900-supplementary-facts')) }")
     in_900 = 'FILTER(STRSTARTS(STR(?g), "https://w3id.org/cdkg/id/evidence/900-"))'
-    rows = list(store.query(PREFIXES + """
+    rows = list(seed_store.query(PREFIXES + """
         SELECT ?g ?kind ?url WHERE {
           ?g a cd:CitedEvidence ; prov:wasDerivedFrom ?cited ; cd:paraphrase ?words ; cd:locator ?locator ;
              cd:checkedBy ?by ; cd:checkedOn ?on .
@@ -305,8 +306,8 @@ def test_supplementary_facts_are_cited_evidence_from_public_documents(store):
     assert kinds == {"LegalDocumentText", "NewsReport", "ReferenceCompilation"}
     assert all(r["url"].value.startswith(("http://", "https://")) for r in rows)
     # Nothing in the 900 files is a quote, and every fact there rests on one of those graphs.
-    assert not ask(store, "ASK { ?g prov:wasQuotedFrom ?src . %s }" % in_900)
-    assert not ask(store, """ASK { GRAPH ?g { ?s ?p ?o } %s FILTER NOT EXISTS { ?g a cd:CitedEvidence } }""" % in_900)
+    assert not ask(seed_store, "ASK { ?g prov:wasQuotedFrom ?src . %s }" % in_900)
+    assert not ask(seed_store, """ASK { GRAPH ?g { ?s ?p ?o } %s FILTER NOT EXISTS { ?g a cd:CitedEvidence } }""" % in_900)
 
 
 def _fold(text: str) -> str:
@@ -315,10 +316,10 @@ def _fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
-def test_vietnamese_names_keep_their_diacritics_in_english(store):
+def test_vietnamese_names_keep_their_diacritics_in_english(seed_store):
     """A person's English label is the Vietnamese name as written, with an accent-free
     alternative label for search (scholarly usage); so are places named in Vietnamese."""
-    rows = list(store.query(PREFIXES + """
+    rows = list(seed_store.query(PREFIXES + """
         SELECT ?p ?vi ?en (GROUP_CONCAT(?alt; separator="|") AS ?alts) WHERE {
           ?p a foaf:Person ; rdfs:label ?vi , ?en FILTER(LANG(?vi) = "vi" && LANG(?en) = "en")
           OPTIONAL { ?p skos:altLabel ?alt } } GROUP BY ?p ?vi ?en""", use_default_graph_as_union=True))
@@ -331,16 +332,16 @@ def test_vietnamese_names_keep_their_diacritics_in_english(store):
     for iri, en in (("place:ha_noi", "Hà Nội"), ("place:thua_thien_hue", "Thừa Thiên Huế province"),
                     ("place:hue_city", "Huế city"), ("place:dien_bien", "Điện Biên province"),
                     ("heritage:hoang_thanh_thang_long", "Imperial Citadel of Thăng Long")):
-        assert ask(store, f'ASK {{ {iri} rdfs:label "{en}"@en ; skos:altLabel "{_fold(en)}" }}'), iri
+        assert ask(seed_store, f'ASK {{ {iri} rdfs:label "{en}"@en ; skos:altLabel "{_fold(en)}" }}'), iri
 
 
-def test_the_prime_minister_is_one_entity(store):
+def test_the_prime_minister_is_one_entity(seed_store):
     """`cdkg why "Thủ tướng Chính phủ"` finds one entity: the office that issues QĐ-TTg decisions,
     distinct from the Government in which Deputy Prime Ministers hold their posts."""
     from kg.provenance import find_entity
 
-    iri, _ = find_entity(store, "Thủ tướng Chính phủ")
+    iri, _ = find_entity(seed_store, "Thủ tướng Chính phủ")
     assert iri == "https://w3id.org/cdkg/id/organisation/prime_minister"
-    assert ask(store, """ASK { ?pos org:organization organisation:government ; org:role ?r .
+    assert ask(seed_store, """ASK { ?pos org:organization organisation:government ; org:role ?r .
                                ?r rdfs:label "Phó Thủ tướng Chính phủ"@vi }""")
-    assert not ask(store, 'ASK { ?r a org:Role ; rdfs:label "Thủ tướng Chính phủ"@vi }')
+    assert not ask(seed_store, 'ASK { ?r a org:Role ; rdfs:label "Thủ tướng Chính phủ"@vi }')

@@ -126,8 +126,8 @@ def test_dense_graphs_are_sampled_to_fit_the_budget():
     assert net.sample_size(900, 20_000) == net.BETWEENNESS_BUDGET // 20_000
 
 
-def test_the_bundled_articles_gaps(built):
-    report = queries.find_gaps(build=built)
+def test_the_bundled_articles_gaps(seed_built):
+    report = queries.find_gaps(build=seed_built)
     # Only Thừa Thiên Huế (and Huế city, its successor) has an implementing plan in these sources.
     assert ids(report, 2) == [("dien_bien",), ("ha_noi",)]
     assert ids(report, 3) == [("complex_of_hue_monuments", "unesco"), ("xoe_thai", "unesco")]
@@ -160,9 +160,9 @@ def test_reports_escape_what_they_show():
     assert data["findings"][0]["entities"][0]["label"] == nasty
 
 
-def test_cli_formats_and_exit_codes(built, tmp_path):
+def test_cli_formats_and_exit_codes(seed_built, tmp_path):
     def cdkg(*args):
-        return subprocess.run([sys.executable, "-m", "kg.cli", "gaps", "--build", str(built), *args],
+        return subprocess.run([sys.executable, "-m", "kg.cli", "gaps", "--build", str(seed_built), *args],
                               capture_output=True, text=True, timeout=300)
 
     md = cdkg("--kind", "2")

@@ -60,8 +60,8 @@ def check(entry, result):
 
 
 @pytest.fixture(scope="module")
-def local(store):
-    return LocalBackend(store=store)
+def local(seed_store):
+    return LocalBackend(store=seed_store)
 
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=[f"{e['query']}-{i}" for i, e in enumerate(MANIFEST)])

@@ -128,9 +128,9 @@ def test_focus_shows_only_the_neighbourhood(browser, built, store, tmp_path):
     page.close()
 
 
-def test_gaps_are_highlighted_and_listed(browser, built, tmp_path):
+def test_gaps_are_highlighted_and_listed(browser, seed_built, tmp_path):
     path = tmp_path / "gaps.html"
-    viz.render(built, kind="places", gaps=True, output=path)
+    viz.render(seed_built, kind="places", gaps=True, output=path)
     page = Page(browser, path)
     items = page.page.locator("#gaps li").all_text_contents()
     assert any("Hà Nội" in i and "no plan" in i for i in items)
