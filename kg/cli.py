@@ -611,21 +611,27 @@ def push(
 @app.command()
 @_reports_errors
 def serve(
-    port: int = typer.Option(7878, "--port", "-p", help="Port on 127.0.0.1."),
+    port: int = typer.Option(7878, "--port", "-p", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port)."),
+    timeout: float = typer.Option(60.0, "--timeout", min=0.001, help="Seconds a query may take; it is then stopped."),
     build_dir: Path = BuildOption,
 ) -> None:
-    """Serve the built graph over SPARQL (read-only Oxigraph server on 127.0.0.1) with a web query UI.
+    """Serve the built graph over SPARQL (read-only, on 127.0.0.1) with Oxigraph's web query UI.
+
+    The endpoint answers queries only: it refuses updates, SERVICE and FROM outside the graph
+    (it never contacts another server), and requests sent by other web sites (Origin, Host).
 
     Example:
         cdkg serve --port 7878
         cdkg query cq04 --endpoint http://127.0.0.1:7878/query
     """
-    from kg.serve import server_command, serve as run_serve
+    from kg.serve import serve as run_serve
 
-    server_command(build_dir, port)  # fails early, with the fix, when nothing is built or oxigraph is missing
-    err.print(f"Serving {build_dir}/ at http://127.0.0.1:{port}/ (SPARQL endpoint http://127.0.0.1:{port}/query); "
-              "Ctrl-C stops it.")
-    raise typer.Exit(run_serve(build_dir, port))
+    def ready(server: Any) -> None:
+        url = f"http://127.0.0.1:{server.port}"
+        err.print(f"Serving {build_dir}/ at {url}/ (SPARQL endpoint {url}/query); Ctrl-C stops it.",
+                  markup=False, soft_wrap=True)
+
+    raise typer.Exit(run_serve(build_dir, port, timeout=timeout, ready=ready))
 
 
 def main() -> None:
