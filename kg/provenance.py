@@ -187,8 +187,60 @@ def why(entity: str, build: Path | str | None = None, lang: str = "en") -> WhyRe
         )
         for r in rows
     ]
+    _posts_as_text(store, iri, names.get(iri, labels[0]), statements, lang)
     statements.sort(key=lambda st: (st.source, natural_key(st.evidence), st.predicate_label, st.object_label))
     return WhyResult(iri, _local_id(iri), names.get(iri, labels[0]), labels, statements)
+
+
+_POSTS = PREFIX_DECL + """
+SELECT ?pos ?role ?org ?date WHERE {
+  %(positions)s
+  OPTIONAL { GRAPH ?g1 { ?pos org:role ?role } }
+  OPTIONAL { GRAPH ?g2 { ?pos org:organization ?org } }
+  OPTIONAL { GRAPH ?g3 { ?pos cd:attestedOn ?date } }
+}
+"""
+_HOLDS = {"en": ("holds the post", "attested"), "vi": ("giữ chức vụ", "ghi nhận")}
+
+
+def _posts_as_text(store: ox.Store, person: str, person_label: str, statements: list[Statement],
+                   lang: str) -> None:
+    """Show a post the person holds as "Hà Kim Ngọc — holds the post — Deputy Minister of Foreign
+    Affairs (attested 26/5)" instead of "Position — member — Person": the position's label without
+    the person's name (else its role and organisation), and the dates it is attested.  Only the
+    labels change; the statement's IRIs stay as stored."""
+    member = PREFIXES["org"] + "member"
+    held = [st for st in statements if st.predicate == member and st.object == person]
+    if not held:
+        return
+    rows = store.query(_POSTS % {"positions": values_block("pos", {st.subject for st in held})})
+    role: dict[str, set[str]] = {}
+    org: dict[str, set[str]] = {}
+    dates: dict[str, set[ox.Literal]] = {}
+    for r in rows:
+        pos = r["pos"].value
+        if r["role"] is not None:
+            role.setdefault(pos, set()).add(r["role"].value)
+        if r["org"] is not None:
+            org.setdefault(pos, set()).add(r["org"].value)
+        if r["date"] is not None:
+            dates.setdefault(pos, set()).add(r["date"])
+    names = label_map(LocalBackend(store=store), {i for d in (role, org) for v in d.values() for i in v}, lang)
+    verb, attested = _HOLDS.get(lang, _HOLDS["en"])
+    for st in held:
+        post = st.subject_label
+        for sep in (", ", " — ", " - "):
+            if post.startswith(person_label + sep):
+                post = post[len(person_label) + len(sep):]
+                break
+        else:
+            parts = [names.get(i, shorten(i)) for d in (role, org) for i in sorted(d.get(st.subject, ()))]
+            post = ", ".join(parts) or post
+        when = sorted(dates.get(st.subject, ()), key=lambda d: d.value)
+        if when:
+            shown = ", ".join(format_date(d.value, d.datatype.value[len(XSD):]) for d in when)
+            post += f" ({attested} {shown})"
+        st.subject_label, st.predicate_label, st.object_label = person_label, verb, post
 
 
 __all__ = ["why", "find_entity", "fold", "WhyResult", "Statement"]

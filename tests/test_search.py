@@ -80,3 +80,16 @@ def test_why_with_an_ambiguous_label_lists_the_candidates(built: Path) -> None:
     result = runner.invoke(app, ["why", "Ha Kim Ngoc,", "--build", str(built)], env={"COLUMNS": "200"})
     assert result.exit_code == 2
     assert "pos_ha_kim_ngoc_deputy_minister" in result.output and "pos_ha_kim_ngoc_head_scd" in result.output
+
+
+def test_why_shows_a_post_as_the_person_holding_it_with_its_date(seed_built: Path) -> None:
+    result = kg.why("ha_kim_ngoc", seed_built)
+    posts = {(st.subject_label, st.predicate_label, st.object_label) for st in result.statements
+             if st.predicate.endswith("org#member")}
+    assert ("Hà Kim Ngọc", "holds the post", "Deputy Minister of Foreign Affairs (attested 26/5)") in posts, posts
+    assert all(s == "Hà Kim Ngọc" and p == "holds the post" for s, p, _ in posts)
+    vi = {st.object_label for st in kg.why("ha_kim_ngoc", seed_built, lang="vi").statements
+          if st.predicate.endswith("org#member")}
+    assert "Thứ trưởng Ngoại giao (ghi nhận 26/5)" in vi, vi
+    text = runner.invoke(app, ["why", "ha_kim_ngoc", "--build", str(seed_built)], env={"COLUMNS": "200"}).output
+    assert "Hà Kim Ngọc — holds the post — Deputy Minister of Foreign Affairs (attested 26/5)" in text
