@@ -141,6 +141,14 @@ class Corpus:
             return ox.serialize([q.triple for q in self.quads], format=ox.RdfFormat.N_TRIPLES)
         return self._ntriples
 
+    def extend(self, nquads: bytes, ntriples: bytes) -> None:
+        """Append quads (and their triples) written elsewhere, e.g. the search log
+        (:mod:`loaders.searches`)."""
+        if not nquads:
+            return
+        self._nquads, self._ntriples = self.nquads + nquads, self.ntriples + ntriples
+        self._quads = None
+
     def release_text(self) -> tuple[bytes, bytes]:
         """The N-Quads and the N-Triples, handed over: the corpus keeps no copy (a build writes them
         to files and frees the memory; at a million triples they are ~200 and ~140 MB)."""
@@ -822,11 +830,16 @@ def load_corpus(sources: Path | str | None = None, workers: int | None = None) -
     gc.disable()
     try:
         if workers > 1 and "fork" in mp.get_all_start_methods():
-            return _load_parallel(root, files, vocab, out, workers)
-        return _load(root, files, vocab, out)
+            corpus = _load_parallel(root, files, vocab, out, workers)
+        else:
+            corpus = _load(root, files, vocab, out)
     finally:
         if collecting:
             gc.enable()
+    from loaders.searches import add_searches  # the curators' search log (sources/searches/*.yaml)
+
+    add_searches(root, corpus)
+    return corpus
 
 
 def _check_source_ids(parsed: list[_Parsed], out: _Collector) -> None:
