@@ -114,11 +114,39 @@ class Finding:
 
 
 @dataclass
+class Coverage:
+    """One of today's provincial-level units in gap 2's coverage table (a row of its rule)."""
+
+    unit: Entity
+    status: str  # "2030-plan" (not a gap), "other-line-only" or "none"
+    plans: str  # the 2030 Strategy's plans it carries (number, date, chain), "; "-separated
+    other_line: str  # documents under 210/QĐ-TTg, Directive 25 or the 2020 Strategy
+    sources: int  # sources with a fact about it (or a predecessor) beyond existence and succession
+    searched: int  # it and its predecessors: searched by name in the search log
+    not_searched: int  # … not searched by name (or not in the log)
+    found: int  # documents those searches found
+
+    @property
+    def searched_text(self) -> str:
+        if not self.searched:
+            return "no"
+        if self.not_searched:
+            return f"partly ({self.searched} of {self.searched + self.not_searched} units)"
+        return f"yes, {self.found} found" if self.found else "yes, nothing found"
+
+
+#: The words of gap 2's statuses in the coverage table.
+COVERAGE_STATUS = {"2030-plan": "2030 plan", "other-line-only": "other line only", "none": "nothing recorded"}
+
+
+@dataclass
 class GapReport:
     lang: str
     kinds: list[GapKind]
     findings: list[Finding]
     network: dict[str, Any] = field(default_factory=dict)
+    #: gap 2: every one of today's units with its plan status, the sources about it and its searches
+    coverage: list[Coverage] = field(default_factory=list)
 
     def count(self, kind: int) -> int:
         return sum(1 for f in self.findings if f.kind == kind)
@@ -184,6 +212,7 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
     files = rule_files()
     raw: list[tuple[GapKind, list[str], str, float | None, list[str]]] = []  # kind, entities, detail, value, events
     network_info: dict[str, Any] = {}
+    coverage_rows: list[tuple[str, dict[str, str]]] = []
     for kind in chosen:
         if kind.number == NETWORK_KIND:
             analysis = net.analyse(net.co_participation(net.participation(backend)), top=top)
@@ -200,10 +229,17 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
             terms = [_get(row, v) for v in ("focus", "related", "via")]
             iris = [t.value for t in terms if isinstance(t, ox.NamedNode)]
             detail = _get(row, "detail")
+            status = _get(row, "status")
+            if status is not None and terms[0] is not None:
+                # a coverage row (gap 2): in the table; a finding only when the unit has no 2030 plan
+                coverage_rows.append((terms[0].value, {v: t.value for v in COVERAGE_VARS
+                                                       if (t := _get(row, v)) is not None}))
+                if status.value == "2030-plan":
+                    continue
             rows.append((kind, iris, detail.value if detail is not None else "", None, []))
         # the engine returns rows in no fixed order; a report must read the same every run
         raw += sorted(rows, key=lambda r: ([natural_key(i) for i in r[1]], r[2]))
-    all_iris = {i for _, iris, _, _, events in raw for i in iris + events}
+    all_iris = {i for _, iris, _, _, events in raw for i in iris + events} | {u for u, _ in coverage_rows}
     labels = label_map(backend, all_iris, lang)
     evidence = _evidence(backend, all_iris, limit=evidence_per_entity) if all_iris else {}
     focused: dict[int, dict[str, list[Evidence]]] = {}
@@ -228,7 +264,17 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
         if events:
             sentence += " (shared: " + "; ".join(labels.get(e, short_id(e)) for e in events) + ")"
         findings.append(Finding(kind.number, kind.name, sentence, entities, ev, value))
-    return GapReport(lang, chosen, findings, network_info)
+    coverage = [Coverage(Entity(u, short_id(u), labels.get(u) or shorten(u)), v.get("status", ""), v.get("plans", ""),
+                         v.get("others", ""), int(v.get("sources", 0)), int(v.get("searched", 0)),
+                         int(v.get("unsearched", 0)), int(v.get("found", 0)))
+                for u, v in coverage_rows]
+    coverage.sort(key=lambda c: (c.unit.label.casefold(), c.unit.id))
+    return GapReport(lang, chosen, findings, network_info, coverage)
+
+
+#: Columns of a gap rule's row that make a coverage row (gap 2).
+COVERAGE_VARS = ("status", "plans", "others", "sources", "searched", "unsearched", "found")
+
 
 
 def _get(row: Any, var: str) -> Any:
@@ -310,9 +356,35 @@ def render(report: GapReport, fmt: str = "markdown") -> str:
     raise UsageError(f"unknown report format {fmt!r}; choose markdown, html or json")
 
 
+COVERAGE_TITLE = "Coverage: today's provinces and centrally-run cities"
+COVERAGE_INTRO = ("Gap 2's rows for every unit that exists today (after the reorganisations in effect on 1/1/2025 and "
+                  "12/6/2025): the 2030 Strategy's plans recorded for it or a unit it replaced, documents of the other "
+                  "line (210/QĐ-TTg, Directive 25/CT-TTg) or of the 2020 Strategy, the sources that say anything about it "
+                  "beyond its existence and succession, and whether the curators searched for its plans (the unit or "
+                  "its predecessors; 'no' means absence of a plan here says nothing).")
+
+
+def coverage_summary(report: GapReport) -> str:
+    """How many of today's units have each status, in a sentence."""
+    counts = {k: sum(1 for c in report.coverage if c.status == k) for k in COVERAGE_STATUS}
+    empty = [c for c in report.coverage if c.status == "none"]
+    searched = {"searched": sum(1 for c in empty if c.searched and not c.not_searched),
+                "partly searched": sum(1 for c in empty if c.searched and c.not_searched),
+                "not searched by name": sum(1 for c in empty if not c.searched)}
+    return (f"{len(report.coverage)} units: " + ", ".join(f"{n} {COVERAGE_STATUS[k]}" for k, n in counts.items())
+            + (f" (of these: " + ", ".join(f"{n} {k}" for k, n in searched.items()) + ")" if empty else "") + ".")
+
+
 def _markdown(report: GapReport) -> str:
-    lines = ["# Coordination gaps in the cultural diplomacy graph", "", INTRO, "",
-             "| kind | gap | findings |", "| --- | --- | --- |"]
+    lines = ["# Coordination gaps in the cultural diplomacy graph", "", INTRO, ""]
+    if report.coverage:
+        lines += [f"## {COVERAGE_TITLE}", "", _md(COVERAGE_INTRO), "", _md(coverage_summary(report)), "",
+                  "| unit | 2030 plan | other line | sources mentioning it | searched |", "| --- | --- | --- | --- | --- |"]
+        for c in report.coverage:
+            lines.append(f"| {_md(c.unit.label)} ({_md_code(c.unit.id)}) | {_md(c.plans) or '—'} | "
+                         f"{_md(c.other_line) or '—'} | {c.sources} | {_md(c.searched_text)} |")
+        lines.append("")
+    lines += ["| kind | gap | findings |", "| --- | --- | --- |"]
     for k in report.kinds:
         lines.append(f"| {k.number} | {_md(k.title)} | {report.count(k.number)} |")
     for k in report.kinds:
@@ -342,8 +414,18 @@ def _html(report: GapReport) -> str:
              "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem}"
              "blockquote{margin:.3rem 0 .3rem 1rem;color:#333;border-left:3px solid #ddd;padding-left:.6rem}"
              ".meta{color:#555;font-size:90%}code{background:#f4f4f4}</style></head><body>",
-             "<h1>Coordination gaps in the cultural diplomacy graph</h1>", f"<p>{e(INTRO)}</p>",
-             "<table><tr><th>kind</th><th>gap</th><th>findings</th></tr>"]
+             "<h1>Coordination gaps in the cultural diplomacy graph</h1>", f"<p>{e(INTRO)}</p>"]
+    if report.coverage:
+        parts += [f'<h2 id="coverage">{e(COVERAGE_TITLE)}</h2>', f"<p>{e(COVERAGE_INTRO)}</p>",
+                  f"<p>{e(coverage_summary(report))}</p>",
+                  "<table><tr><th>unit</th><th>2030 plan</th><th>other line</th><th>sources mentioning it</th>"
+                  "<th>searched</th></tr>"]
+        for c in report.coverage:
+            parts.append(f'<tr class="{e(c.status)}"><td>{e(c.unit.label)} (<code>{e(c.unit.id)}</code>)</td>'
+                         f"<td>{e(c.plans) or '—'}</td><td>{e(c.other_line) or '—'}</td><td>{c.sources}</td>"
+                         f"<td>{e(c.searched_text)}</td></tr>")
+        parts.append("</table>")
+    parts.append("<table><tr><th>kind</th><th>gap</th><th>findings</th></tr>")
     for k in report.kinds:
         parts.append(f'<tr><td>{k.number}</td><td><a href="#kind-{k.number}">{e(k.title)}</a></td>'
                      f"<td>{report.count(k.number)}</td></tr>")

@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from kg.errors import UsageError
 from ontology import PREFIXES, XSD
 
-KINDS = ("entity", "iri", "string", "integer", "lang")
+KINDS = ("entity", "iri", "string", "integer", "lang", "date")
 _PARAM = re.compile(r"^(\w+)\s*\((\w+)\)\s*(?:[—–-]+\s*(.*))?$")
 
 
@@ -143,9 +143,30 @@ def to_term(param: Param, value: str, resolve_entity: Callable[[str], str]) -> o
             return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
         except ValueError:
             raise UsageError(f"{param.name}: {value!r} is not a whole number") from None
+    if param.kind == "date":
+        return _date_term(param, value)
     if param.kind == "lang" and value not in ("vi", "en"):
         raise UsageError(f"{param.name}: language must be vi or en, not {value!r}")
     return ox.Literal(value)
+
+
+def _date_term(param: Param, value: str) -> ox.Literal:
+    """A full date, "12/6/2025" (as Vietnamese sources write it) or "2025-06-12", as xsd:date."""
+    import datetime as dt
+
+    from loaders.dates import DateFormatError, parse_date
+
+    text = value.strip()
+    try:
+        if re.match(r"^\d{4}-\d{2}-\d{2}$", text):
+            lexical = dt.date.fromisoformat(text).isoformat()
+        else:
+            lexical, kind = parse_date(text)
+            if kind != "date":
+                raise DateFormatError(f"{text!r} is not a full date")
+    except (ValueError, DateFormatError) as exc:
+        raise UsageError(f"{param.name}: {exc}; give a day, e.g. 12/6/2025 or 2025-06-12") from None
+    return ox.Literal(lexical, datatype=ox.NamedNode(XSD + "date"))
 
 
 def bind(query: NamedQuery, values: dict[str, ox.NamedNode | ox.Literal]) -> str:

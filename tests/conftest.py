@@ -44,6 +44,8 @@ def seed_sources(dest: Path) -> Path:
     for f in (dest / "curated").iterdir():
         if not f.name.startswith(SEED_FILES):
             f.unlink()
+    # the search log names the register's localities and documents, which the seed files do not declare
+    shutil.rmtree(dest / "searches", ignore_errors=True)
     return dest
 
 

@@ -44,8 +44,12 @@ def test_objective_with_no_plan_and_unnamed_objectives(fixture_report):
 
 
 def test_locality_without_plan_follows_succession(fixture_report):
-    # PA has plan P; CB replaced PA and so carries P; only PC has none.
+    # PA has plan P (for the 2030 Strategy); CB replaced PA (change in effect 1/1/2025) and so carries
+    # P; PA is not one of today's units; only PC has no plan.
     assert ids(fixture_report, 2) == [("pc",)]
+    assert [(c.unit.id, c.status, c.plans) for c in fixture_report.coverage] == [
+        ("cb", "2030-plan", "Plan P, date not shown (via Province PA → this unit, in effect 1/1/2025)"),
+        ("pc", "none", "")]
 
 
 def test_heritage_no_event_uses(fixture_report):
@@ -166,7 +170,7 @@ def test_cli_formats_and_exit_codes(seed_built, tmp_path):
                               capture_output=True, text=True, timeout=300)
 
     md = cdkg("--kind", "2")
-    assert md.returncode == 0 and "| 2 | Localities with no implementing plan | 2 |" in md.stdout
+    assert md.returncode == 0 and "| 2 | Provincial\\-level units with no plan for the 2030 Strategy | 2 |" in md.stdout
     assert cdkg("--kind", "localities-without-plan", "--fail-on-gaps").returncode == 1
     assert cdkg("--kind", "committee-members-inactive", "--fail-on-gaps").returncode == 0
     bad = cdkg("--kind", "99")
