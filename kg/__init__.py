@@ -8,10 +8,13 @@ The public API mirrors the ``cdkg`` command line one to one::
     kg.why("Hà Kim Ngọc")               # cdkg why
     kg.search("hue")                    # cdkg search
     kg.export("turtle", output="kg.ttl")  # cdkg export
+    kg.release("release/")              # cdkg release
+    kg.diff("old-release/", "release/")  # cdkg diff
 
 Submodules are imported on first use so that ``import kg`` stays cheap.  They are named
 for their stage (``builder``, ``exporter``, ``statistics``, ``provenance``) rather than after
-the functions, so that importing a submodule never hides the function of the same name.
+the functions (``publisher`` for ``release``, ``datadiff`` for ``diff``), so that importing a
+submodule never hides the function of the same name.
 """
 
 from __future__ import annotations
@@ -31,6 +34,10 @@ _API = {
     "find_entity": "kg.provenance",
     "search": "kg.lookup",
     "Hit": "kg.lookup",
+    "release": "kg.publisher",
+    "Release": "kg.publisher",
+    "diff": "kg.datadiff",
+    "DataDiff": "kg.datadiff",
     "open_store": "kg.store",
     "CdkgError": "kg.errors",
     "SourceError": "kg.errors",

@@ -634,6 +634,77 @@ def serve(
     raise typer.Exit(run_serve(build_dir, port, timeout=timeout, ready=ready))
 
 
+@app.command()
+@_reports_errors
+def release(
+    output: Path = typer.Option(Path("release"), "--output", "-o", help="Folder to write the release into "
+                                "(new, empty, or an earlier release)."),
+    build_dir: Path = BuildOption,
+    date: Optional[str] = typer.Option(None, "--date", help="Date of publication, YYYY-MM-DD (default: "
+                                       "$SOURCE_DATE_EPOCH, else today)."),
+) -> None:
+    """Write a citable release of the built graph: canonical N-Quads and their SHA-256, the ontology,
+    RO-Crate metadata, a DCAT/VoID description and CITATION.cff.
+
+    The N-Quads are canonical (RDFC-1.0, sorted), so the same sources always give the same bytes
+    and the same hash. The release refuses to be made when the package and ontology versions disagree.
+
+    Example:
+        cdkg release --output release/
+        sha256sum -c release/cdkg.nq.sha256
+    """
+    from kg.publisher import release as run_release
+
+    result = run_release(output, build=build_dir, date=date)
+    out.print(f"Released cdkg {safe(result.version)} into {safe(result.out)}/ in {result.seconds:.2f} s: "
+              f"{result.quads} quads, {result.triples} distinct triples, {result.entities} entities, "
+              f"{len(result.sources)} sources")
+    out.print(f"sha256 {result.sha256}  {safe(result.out / 'cdkg.nq')}")
+    out.print(f"Wrote {', '.join(safe(result.out / f) for f in result.files)}")
+
+
+class DiffFormat(str, Enum):
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command("diff")
+@_reports_errors
+def diff_command(
+    old: Path = typer.Argument(..., help="The earlier build or release folder (or an .nq/.trig file)."),
+    new: Path = typer.Argument(..., help="The later build or release folder (or an .nq/.trig file)."),
+    fmt: DiffFormat = typer.Option(DiffFormat.markdown, "--format", "-f", help="Report format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (default: standard output)."),
+) -> None:
+    """Show the facts added, removed and changed between two builds or releases, with their evidence.
+
+    Grouped by source and by entity. "changed": the subject and predicate had one value and now
+    have one other value. Exit code, like diff: 0 no change, 1 changed, 2 the comparison could not run.
+
+    Example:
+        cdkg diff release-0.1.0/ release/ --format markdown > CHANGELOG-data.md
+        cdkg diff old-build/ build/ --format json
+    """
+    from kg.datadiff import diff as run_diff, render
+    from kg.errors import CdkgError
+    from kg.files import write_atomic
+
+    try:
+        result = run_diff(old, new)
+    except CdkgError as exc:
+        exc.exit_code = 2  # 1 means "changed" here
+        raise
+    text = render(result, fmt.value)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(output, text.encode("utf-8"))
+        err.print(f"Wrote {safe(output)}: " + ", ".join(f"{result.count(k)} {k}" for k in ("added", "removed",
+                                                                                              "changed")))
+    if result.changed:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Entry point of the ``cdkg`` command."""
     app()
