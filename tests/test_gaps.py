@@ -40,7 +40,11 @@ def test_every_kind_is_described():
 
 
 def test_objective_with_no_plan_and_unnamed_objectives(fixture_report):
-    assert ids(fixture_report, 1) == [("o2", "s"), ("s",)]
+    assert ids(fixture_report, 1) == [("o1", "s"), ("o2", "s"), ("s",)]
+    by_id = {f.entities[0].id: f.explanation for f in fixture_report.findings if f.kind == 1}
+    # P addresses O1 itself; nothing addresses O2
+    assert by_id["o1"].endswith("addressed by 1 plan or document, 0 events and 0 plan goals, measures or solutions — no event")
+    assert by_id["o2"].endswith("no plan, measure or event addresses this objective")
 
 
 def test_locality_without_plan_follows_succession(fixture_report):
@@ -135,7 +139,10 @@ def test_the_bundled_articles_gaps(seed_built):
     # Only Thừa Thiên Huế (and Huế city, its successor) has an implementing plan in these sources.
     assert ids(report, 2) == [("dien_bien",), ("ha_noi",)]
     assert ids(report, 3) == [("complex_of_hue_monuments", "unesco"), ("xoe_thai", "unesco")]
-    [objectives] = [f for f in report.findings if f.kind == 1]
+    [objectives] = [f for f in report.findings if f.kind == 1 and "objectives stated" in f.explanation]
+    # each of the three named objectives is measured (a finding with its counts)
+    assert len([f for f in report.findings if f.kind == 1 and (" — addressed by " in f.explanation
+                or " — no plan, measure or event" in f.explanation)]) == 3
     assert "5 objectives stated, 3 named" in objectives.explanation
     assert "5 mục tiêu cơ bản" in objectives.evidence[0].quote
     # MoFA and Thừa Thiên Huế's People's Committee both carry the 2030 strategy but never meet.
