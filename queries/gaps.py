@@ -28,6 +28,7 @@ from loaders.dates import format_date
 from ontology import XSD, expand, natural_key, short_id, shorten
 
 NETWORK_KIND = 6
+SHARED_MANDATE_KIND = 5
 NETWORK = {
     "number": NETWORK_KIND,
     "name": "structural-holes",
@@ -213,9 +214,16 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
     raw: list[tuple[GapKind, list[str], str, float | None, list[str]]] = []  # kind, entities, detail, value, events
     network_info: dict[str, Any] = {}
     coverage_rows: list[tuple[str, dict[str, str]]] = []
+    network: list[Any] = []  # the co-participation graph, made once for kinds 5 and 6
+
+    def network_graph() -> Any:
+        if not network:
+            network.append(net.co_participation(net.participation(backend)))
+        return network[0]
+
     for kind in chosen:
         if kind.number == NETWORK_KIND:
-            analysis = net.analyse(net.co_participation(net.participation(backend)), top=top)
+            analysis = net.analyse(network_graph(), top=top)
             kind.note = (f"{analysis.nodes} organisations, {analysis.edges} links, {analysis.components} components; "
                          + (f"betweenness estimated from {analysis.sampled} sampled sources (seed {analysis.seed})"
                             if analysis.sampled else "betweenness computed exactly"))
@@ -237,6 +245,10 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
                 if status.value == "2030-plan":
                     continue
             rows.append((kind, iris, detail.value if detail is not None else "", None, []))
+        if kind.number == SHARED_MANDATE_KIND:
+            graph = network_graph()
+            kind.note = (f"{len(rows)} pairs; the co-participation network they are checked against has "
+                         f"{graph.number_of_nodes()} organisations and {graph.number_of_edges()} links")
         # the engine returns rows in no fixed order; a report must read the same every run
         raw += sorted(rows, key=lambda r: ([natural_key(i) for i in r[1]], r[2]))
     all_iris = {i for _, iris, _, _, events in raw for i in iris + events} | {u for u, _ in coverage_rows}
