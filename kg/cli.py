@@ -651,7 +651,7 @@ def release(
 
     Example:
         cdkg release --output release/
-        sha256sum -c release/cdkg.nq.sha256
+        (cd release && sha256sum -c cdkg.nq.sha256)
     """
     from kg.publisher import release as run_release
 

@@ -193,7 +193,7 @@ def release(output: Path | str | None = None, *, build: Path | str | None = None
     quads = list(data_quads(store))
     nquads = canonical_nquads(quads)
     digest = hashlib.sha256(nquads).hexdigest()
-    stats = compute_stats(store)
+    stats = _build_stats(build, len(quads)) or compute_stats(store)
     sources = _sources(store, stats)
     files: dict[str, bytes] = {
         NQUADS: nquads,
@@ -207,6 +207,21 @@ def release(output: Path | str | None = None, *, build: Path | str | None = None
         write_atomic(out / name, files[name])
     return Release(out, v.package, digest, stats.triples, stats.quads, stats.entities, sources,
                    time.perf_counter() - t0, list(RELEASE_FILES))
+
+
+def _build_stats(build: Path | str | None, quads: int):
+    """The counts the build wrote in its report.json (computing them again on a large store takes
+    longer than the build did), or None when the report is missing or is not of this store."""
+    from kg.statistics import ClassCount, SourceCount, Stats
+    from kg.store import DEFAULT_BUILD
+
+    try:
+        report = json.loads((Path(build or DEFAULT_BUILD) / "report.json").read_text(encoding="utf-8"))
+        stats = Stats(report["triples"], report["quads"], report["graphs"], report["excerpts"], report["entities"],
+                      [ClassCount(**c) for c in report["classes"]], [SourceCount(**s) for s in report["sources"]])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return stats if stats.quads == quads else None
 
 
 def _sources(store: ox.Store, stats) -> list[Source]:
