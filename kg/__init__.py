@@ -7,6 +7,7 @@ The public API mirrors the ``cdkg`` command line one to one::
     kg.stats()                          # cdkg stats
     kg.why("Hà Kim Ngọc")               # cdkg why
     kg.search("hue")                    # cdkg search
+    kg.cite("Hà Kim Ngọc").render("apa")  # cdkg cite
     kg.export("turtle", output="kg.ttl")  # cdkg export
     kg.release("release/")              # cdkg release
     kg.diff("old-release/", "release/")  # cdkg diff
@@ -27,6 +28,10 @@ _API = {
     "BuildResult": "kg.builder",
     "export": "kg.exporter",
     "FORMATS": "kg.exporter",
+    "EXPORT_FORMATS": "kg.exporter",
+    "to_networkx": "kg.networkexport",
+    "cite": "kg.citations",
+    "Citation": "kg.citations",
     "stats": "kg.statistics",
     "Stats": "kg.statistics",
     "why": "kg.provenance",

@@ -56,6 +56,17 @@ class ExportFormat(str, Enum):
     nquads = "nquads"
     trig = "trig"
     jsonld = "jsonld"
+    owl = "owl"
+    graphml = "graphml"
+    gexf = "gexf"
+    csv = "csv"
+    csl_json = "csl-json"
+    bibtex = "bibtex"
+
+
+class Network(str, Enum):
+    all = "all"
+    organisations = "organisations"
 
 
 def _reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -196,25 +207,41 @@ def reason(
 @_reports_errors
 def export(
     format: ExportFormat = typer.Option(ExportFormat.turtle, "--format", "-f", help="Serialisation to write."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (default: standard output)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (default: standard output); "
+                                          "for csv, the folder to write nodes.csv and edges.csv into."),
     with_ontology: bool = typer.Option(False, "--with-ontology", help="Include the ontology's axioms."),
+    network: Network = typer.Option(Network.all, "--network", help="graphml, gexf, csv: all (entities and the "
+                                    "facts between them) or organisations (linked by shared events)."),
+    lang: Lang = typer.Option(Lang.en, "--lang", "-l", help="graphml, gexf, csv: language of the label column "
+                              "(label_en and label_vi are always there)."),
     build_dir: Path = BuildOption,
 ) -> None:
-    """Export the built graph for other systems (Protégé, GraphDB, Fuseki, Gephi, notebooks).
+    """Export the built graph for other systems (Protégé, GraphDB, Fuseki, Gephi, R, pandas, Zotero).
 
     turtle and ntriples hold each triple once (the union of all graphs); trig, nquads and
     jsonld keep one named graph per evidence excerpt, so every fact keeps its provenance.
+    owl: RDF/XML of ontology + data that owlready2, HermiT and Protégé read as is (dates as
+    ISO strings). graphml, gexf (with event dates for Gephi's timeline) and csv (nodes.csv and
+    edges.csv in the --output folder): a network with labels, kinds, dates and evidence counts.
+    csl-json, bibtex: every source's record, for a reference manager.
 
     Example:
         cdkg export --format trig --output kg.trig
         cdkg export --format ntriples | wc -l
+        cdkg export --format gexf --network organisations --output organisations.gexf
+        cdkg export --format csv --output tables/
+        cdkg export --format csl-json --output sources.json
     """
     from kg.exporter import export as run_export
 
-    result = run_export(format.value, output, build=build_dir, with_ontology=with_ontology)
+    result = run_export(format.value, output, build=build_dir, with_ontology=with_ontology,
+                        network=network.value, lang=lang.value)
     if output is None:
         sys.stdout.buffer.write(result)  # type: ignore[arg-type]
         sys.stdout.buffer.flush()
+    elif format is ExportFormat.csv:
+        err.print(f"Wrote {safe(Path(result) / 'nodes.csv')} and {safe(Path(result) / 'edges.csv')} "
+                  f"(network {network.value})")
     else:
         err.print(f"Wrote {safe(result)} ({Path(result).stat().st_size:,} bytes, {format.value})")
 
@@ -304,6 +331,51 @@ def why(
             if st.inference:
                 out.print(f"  [yellow]inference:[/] {safe(st.inference)}")
         out.print(f"    • {safe(st.subject_label)} — {safe(st.predicate_label)} — {safe(st.object_label)}")
+
+
+class CiteStyle(str, Enum):
+    apa = "apa"
+    text = "text"
+
+
+class CiteFormat(str, Enum):
+    text = "text"
+    csl_json = "csl-json"
+    bibtex = "bibtex"
+
+
+@app.command()
+@_reports_errors
+def cite(
+    target: str = typer.Argument(..., help="An entity (id or label, as for `cdkg why`), an evidence id "
+                                 "(000-steering-committee-annual-meeting/1) or a source id."),
+    style: CiteStyle = typer.Option(CiteStyle.apa, "--style", help="apa (APA 7th edition) or text (title, "
+                                    "publisher, author, date, URL, date read)."),
+    fmt: CiteFormat = typer.Option(CiteFormat.text, "--format", "-f", help="text: references with the excerpts "
+                                   "under each; csl-json or bibtex: the sources for a reference manager."),
+    lang: Lang = typer.Option(Lang.en, "--lang", "-l", help="Language of the entity's label."),
+    build_dir: Path = BuildOption,
+) -> None:
+    """Cite the evidence behind a fact: for an entity, every source its facts rest on, with the
+    excerpts (quoted, or cited with a locator) under each; for an excerpt or a source, that source.
+
+    What a page does not show (author, publisher, date) is left out, never invented.
+
+    Example:
+        cdkg cite "Hà Kim Ngọc"
+        cdkg cite 000-steering-committee-annual-meeting/1 --format bibtex
+        cdkg cite plan_173_kh_ubnd --format csl-json > sources.json
+    """
+    from kg.citations import cite as run_cite
+
+    text = run_cite(target, build_dir, lang=lang.value).render(style.value, fmt.value)
+    if fmt is CiteFormat.text:
+        out.print(safe(text), end="", soft_wrap=True)
+    else:
+        # JSON has \u escapes; BibTeX has none, so a terminal shows controls as escapes, a file gets them as they are
+        sys.stdout.write(u_escaped(text) if fmt is CiteFormat.csl_json else visible(text) if sys.stdout.isatty()
+                         else text)
+        sys.stdout.flush()
 
 
 @app.command()

@@ -4,8 +4,19 @@ Triple formats (Turtle, N-Triples) hold the union of all data graphs — facts, 
 and provenance descriptions — with each triple once.  Dataset formats (TriG, N-Quads, JSON-LD)
 keep every named graph, so each fact still says which excerpt states it.
 
+``owl`` is RDF/XML of the ontology and the union of the data graphs that owlready2 loads and
+HermiT reasons over as is (Protégé opens it): the dates whose datatypes are outside OWL 2's
+datatype map (xsd:date, xsd:gYear, xsd:gYearMonth, xsd:gMonthDay) become ``xsd:string`` literals
+of the same ISO 8601 text on the same property, so their precision stays readable
+(``2023-05-26``, ``2021-11``, ``2010``, ``--05-26``).
+
+Not RDF: ``graphml``, ``gexf`` and ``csv`` write a network (:mod:`kg.networkexport`),
+``csl-json`` and ``bibtex`` every source's record (:mod:`kg.citations`).
+
 >>> sorted(FORMATS)
-['jsonld', 'nquads', 'ntriples', 'trig', 'turtle']
+['jsonld', 'nquads', 'ntriples', 'owl', 'trig', 'turtle']
+>>> EXPORT_FORMATS[-5:]
+('graphml', 'gexf', 'csv', 'csl-json', 'bibtex')
 """
 
 from __future__ import annotations
@@ -17,7 +28,7 @@ import pyoxigraph as ox
 from kg.errors import UsageError
 from kg.files import write_atomic
 from kg.store import ONTOLOGY_GRAPH, data_quads, data_triples, open_store
-from ontology import output_prefixes
+from ontology import XSD, output_prefixes
 
 FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -25,12 +36,21 @@ FORMATS: dict[str, ox.RdfFormat] = {
     "nquads": ox.RdfFormat.N_QUADS,
     "trig": ox.RdfFormat.TRIG,
     "jsonld": ox.RdfFormat.JSON_LD,
+    "owl": ox.RdfFormat.RDF_XML,
 }
+#: Every format ``export`` writes: the RDF ones, then networks (graphml, gexf, csv), then sources.
+EXPORT_FORMATS: tuple[str, ...] = (*FORMATS, "graphml", "gexf", "csv", "csl-json", "bibtex")
+#: Datatypes of stored dates that OWL 2's datatype map (and so HermiT) does not have.
+NON_OWL_DATATYPES = frozenset(XSD + t for t in ("date", "gYear", "gYearMonth", "gMonthDay"))
 
 
 def serialize(store: ox.Store, format: str = "turtle", *, with_ontology: bool = False) -> bytes:
     """Serialise the data in ``store`` (optionally with the ontology) in ``format``."""
     fmt = _format(format)
+    if format.lower() == "owl":
+        triples = data_triples(store) + [ox.Triple(q.subject, q.predicate, q.object)
+                                         for q in store.quads_for_pattern(None, None, None, ONTOLOGY_GRAPH)]
+        return ox.serialize(owl_compatible(triples), format=fmt, prefixes=output_prefixes())
     prefixes = output_prefixes() if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
     if fmt.supports_datasets:
         quads = list(data_quads(store))
@@ -42,6 +62,23 @@ def serialize(store: ox.Store, format: str = "turtle", *, with_ontology: bool = 
         triples += [ox.Triple(q.subject, q.predicate, q.object)
                     for q in store.quads_for_pattern(None, None, None, ONTOLOGY_GRAPH)]
     return ox.serialize(triples, format=fmt, prefixes=prefixes)
+
+
+def owl_compatible(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """The triples with every date outside OWL 2's datatype map as an ``xsd:string`` literal of
+    the same text (its precision stays in the ISO form), and every axiom naming such a datatype
+    (``rdfs:range xsd:date``) naming ``xsd:string`` instead, as the values now are; everything
+    else unchanged."""
+    string = ox.NamedNode(XSD + "string")
+    out = []
+    for t in triples:
+        o = t.object
+        if isinstance(o, ox.Literal) and o.datatype.value in NON_OWL_DATATYPES:
+            t = ox.Triple(t.subject, t.predicate, ox.Literal(o.value))
+        elif isinstance(o, ox.NamedNode) and o.value in NON_OWL_DATATYPES:
+            t = ox.Triple(t.subject, t.predicate, string)
+        out.append(t)
+    return sorted(set(out), key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
 
 
 def write_union(ntriples: Path, turtle: Path) -> int:
@@ -62,13 +99,27 @@ def write_dataset(store: ox.Store, trig: Path) -> None:
 
 
 def export(format: str = "turtle", output: Path | str | None = None, *, build: Path | str | None = None,
-           with_ontology: bool = False) -> bytes | Path:
+           with_ontology: bool = False, network: str = "all", lang: str = "en") -> bytes | Path:
     """Export the built graph.  With ``output`` the file is written atomically and its path
     returned; without, the serialisation is returned as bytes.
+
+    ``format`` is one of :data:`EXPORT_FORMATS`: an RDF serialisation (``owl`` always holds the
+    ontology), a network — ``graphml``, ``gexf`` or ``csv`` (``nodes.csv`` and ``edges.csv`` in
+    the folder ``output``) of ``network`` ``all`` or ``organisations``, labelled in ``lang`` —
+    or every source as ``csl-json`` or ``bibtex``.
 
     Raises :class:`kg.errors.NotBuiltError` when nothing is built, :class:`UsageError` for an
     unknown format.
     """
+    kind = format.lower()
+    if kind in ("graphml", "gexf", "csv"):
+        from kg.networkexport import write_network
+
+        return write_network(kind, output, build=build, network=network, lang=lang)
+    if kind in ("csl-json", "bibtex"):
+        from kg.citations import export_sources
+
+        return export_sources(kind, output, build=build)
     data = serialize(open_store(build), format, with_ontology=with_ontology)
     if output is None:
         return data
@@ -79,4 +130,4 @@ def _format(name: str) -> ox.RdfFormat:
     try:
         return FORMATS[name.lower()]
     except KeyError:
-        raise UsageError(f"unknown export format {name!r}; choose one of {', '.join(FORMATS)}") from None
+        raise UsageError(f"unknown export format {name!r}; choose one of {', '.join(EXPORT_FORMATS)}") from None
