@@ -7,9 +7,9 @@ and locator.  Facts are compared as triples; the IRIs of excerpts (numbered with
 so they shift when a curator adds or drops one) are never compared.
 
 * **added** — a triple in NEW, not in OLD; **removed** — in OLD, not in NEW;
-* **changed** — the subject and predicate had exactly one value in OLD and have exactly one,
-  different, value in NEW (a date corrected, a label reworded): one change, not a removal and
-  an addition;
+* **changed** — the subject and predicate (for text, in one language) had exactly one value in
+  OLD and have exactly one, different, value in NEW (a date corrected, the English label
+  reworded): one change, not a removal and an addition;
 * **evidence changed** — the same triple, stated with different evidence (a quote corrected,
   another source added).
 
@@ -228,6 +228,15 @@ def _curie(nt: str, prefixes: list[tuple[str, str]]) -> str:
     return nt
 
 
+def _language(nt: str) -> str:
+    """The language tag of a literal in N-Triples form (``"Huế"@vi`` → ``vi``), else ""."""
+    if nt.startswith('"'):
+        tail = nt[nt.rfind('"') + 1:]
+        if tail.startswith("@"):
+            return tail[1:]
+    return ""
+
+
 def _ordered(evidence: set[Evidence]) -> list[Evidence]:
     return sorted(evidence, key=lambda e: (e.source, e.kind, e.locator, e.text))
 
@@ -238,16 +247,17 @@ def compare(old: Side, new: Side) -> DataDiff:
     removed = set(old.facts) - set(new.facts)
     added = set(new.facts) - set(old.facts)
 
-    def values(facts: dict[Triple, set[Evidence]]) -> dict[tuple[str, str], list[str]]:
-        out: dict[tuple[str, str], list[str]] = defaultdict(list)
+    def values(facts: dict[Triple, set[Evidence]]) -> dict[tuple[str, str, str], list[str]]:
+        out: dict[tuple[str, str, str], list[str]] = defaultdict(list)
         for s, p, o in facts:
-            out[(s, p)].append(o)
+            out[(s, p, _language(o))].append(o)
         return out
 
     old_values, new_values = values(old.facts), values(new.facts)
     pairs: list[tuple[Triple, Triple]] = []
     for s, p, o in sorted(added):
-        before, after = old_values.get((s, p), []), new_values[(s, p)]
+        slot = (s, p, _language(o))
+        before, after = old_values.get(slot, []), new_values[slot]
         if len(before) == 1 and len(after) == 1 and (s, p, before[0]) in removed:
             pairs.append(((s, p, before[0]), (s, p, o)))
     for was, now in pairs:

@@ -134,8 +134,9 @@ def canonical_nquads(quads) -> bytes:
     """Canonical N-Quads of ``quads``: blank nodes relabelled by RDFC-1.0, lines sorted, each once."""
     dataset = ox.Dataset(quads)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    lines = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS).decode("utf-8").splitlines()
-    return "".join(line + "\n" for line in sorted(set(lines))).encode("utf-8")
+    lines = sorted(set(ox.serialize(dataset, format=ox.RdfFormat.N_QUADS).splitlines()))
+    del dataset
+    return b"".join(line + b"\n" for line in lines)  # UTF-8 bytes sort in code point order
 
 
 def check_release_target(out: Path) -> None:

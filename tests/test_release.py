@@ -215,6 +215,16 @@ def test_release_command_writes_the_files_and_never_into_a_foreign_folder(built:
         kg.release(tmp_path / "r3", build=built, date="2 December")
 
 
+def test_a_build_without_its_report_is_counted_from_its_store(built: Path, released: Path, tmp_path: Path):
+    import shutil
+
+    copy = tmp_path / "build"
+    shutil.copytree(built, copy)
+    (copy / "report.json").unlink()
+    again = kg.release(tmp_path / "release", build=copy, date="2026-12-02")
+    assert all((again.out / f).read_bytes() == (released / f).read_bytes() for f in RELEASE_FILES)
+
+
 # -- diff -------------------------------------------------------------------------------------
 
 def test_removing_one_fact_makes_diff_report_exactly_that_fact(built: Path, released: Path, sources_copy,
@@ -274,7 +284,11 @@ _OLD = """
   <https://w3id.org/cdkg/id/event/e> cd:date "2023-12-17" ; cd:heldAt <https://w3id.org/cdkg/id/place/ha_noi> .
   <https://w3id.org/cdkg/id/event/e> cd:attendee <https://w3id.org/cdkg/id/person/a> .
 }
+<https://w3id.org/cdkg/id/entities/s> {
+  <https://w3id.org/cdkg/id/event/e> <http://www.w3.org/2000/01/rdf-schema#label> "Meeting"@en, "Hội nghị"@vi .
+}
 <https://w3id.org/cdkg/id/provenance> {
+  <https://w3id.org/cdkg/id/entities/s> prov:wasDerivedFrom <https://w3id.org/cdkg/id/source/s> .
   <https://w3id.org/cdkg/id/evidence/s/1> prov:wasQuotedFrom <https://w3id.org/cdkg/id/source/s> ;
       prov:value "QUOTE" ; cd:locator "para. 1" .
   <https://w3id.org/cdkg/id/source/s> dcterms:title "S" .
@@ -286,7 +300,7 @@ def test_changed_means_one_value_replaced_by_another_and_evidence_changes_are_re
     new = (_OLD.replace('"2023-12-17"', '"2023-12-18"')
            .replace("cd:attendee <https://w3id.org/cdkg/id/person/a>",
                     "cd:attendee <https://w3id.org/cdkg/id/person/a>, <https://w3id.org/cdkg/id/person/b>")
-           .replace('"QUOTE"', '"QUOTE, corrected"'))
+           .replace('"QUOTE"', '"QUOTE, corrected"').replace('"Meeting"@en', '"Annual meeting"@en'))
     (tmp_path / "old.trig").write_text(_OLD)
     (tmp_path / "new.trig").write_text(new)
     result = diff(tmp_path / "old.trig", tmp_path / "new.trig")
@@ -294,8 +308,13 @@ def test_changed_means_one_value_replaced_by_another_and_evidence_changes_are_re
     assert ("changed", "cd:date", '"2023-12-17"', '"2023-12-18"') in got
     assert ("added", "cd:attendee", "", "person:b") in got, "a second value is an addition, not a change"
     assert ("evidence changed", "cd:heldAt", "", "place:ha_noi") in got
+    assert ("changed", "rdfs:label", '"Meeting"@en', '"Annual meeting"@en') in got, "a label, per language"
     assert not any(c.kind == "removed" for c in result.changes)
     changed = next(c for c in result.changes if c.kind == "changed")
     assert changed.old_evidence[0].text == "QUOTE" and changed.evidence[0].text == "QUOTE, corrected"
     assert "2023-12-17" in render(result) and json.loads(render(result, "json"))["changed"] is True
-    assert len(read_side(tmp_path / "old.trig").facts) == 4  # 3 facts and the source's title
+    old_side = read_side(tmp_path / "old.trig")
+    assert len(old_side.facts) == 6  # 3 facts, 2 labels and the source's title
+    [label_evidence] = old_side.facts[('<https://w3id.org/cdkg/id/event/e>',
+                                       '<http://www.w3.org/2000/01/rdf-schema#label>', '"Meeting"@en')]
+    assert (label_evidence.source, label_evidence.kind) == ("s", "entity record")
