@@ -112,6 +112,8 @@ def export(format: str = "turtle", output: Path | str | None = None, *, build: P
     unknown format.
     """
     kind = format.lower()
+    if network != "all" and kind not in ("graphml", "gexf", "csv"):
+        raise UsageError(f"--network {network} is for the network formats graphml, gexf and csv, not {format}")
     if kind in ("graphml", "gexf", "csv"):
         from kg.networkexport import write_network
 

@@ -223,6 +223,8 @@ def test_export_network_formats_from_the_command_line(built, tmp_path):
               cwd=tmp_path)
     assert ok.returncode == 0 and "nodes.csv" in ok.stderr
     assert (tmp_path / "t" / "edges.csv").read_text(encoding="utf-8").startswith(",".join(ORG_EDGE_COLUMNS))
+    rdf = cdkg("export", "--format", "turtle", "--network", "organisations", "--build", str(built), cwd=tmp_path)
+    assert rdf.returncode == 2 and "graphml, gexf and csv" in rdf.stderr and not rdf.stdout
     graphml = cdkg("export", "--format", "graphml", "--build", str(built), cwd=tmp_path)
     assert graphml.returncode == 0 and nx.parse_graphml(graphml.stdout).number_of_nodes() > 0
 
