@@ -167,6 +167,8 @@ def validate(
     if engine not in ENGINES:
         raise UsageError(f"--engine is one of {', '.join(ENGINES)}")
     report = run_validate(sources, engine=engine)
+    for finding in report.notes:  # e.g. the shapes needed pySHACL: always shown
+        err.print(f"[cyan]note[/] {safe(finding)}", soft_wrap=True)
     for finding in report.violations:
         err.print(f"[bold red]violation[/] {safe(finding)}", soft_wrap=True)
     if show_warnings:

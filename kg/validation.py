@@ -1,9 +1,15 @@
 """``cdkg validate``: check curated sources without building — schema, excerpts, references
-(the loader), SHACL shapes (``ontology/shapes.ttl``, pySHACL) and the ontology-quality checks
+(the loader), SHACL shapes (``ontology/shapes.ttl``) and the ontology-quality checks
 (``queries/checks/*.rq``, a row = a violation).  ``cdkg build`` runs the same checks first.
 
 Each finding names the curated file and line behind the entity or excerpt concerned, the
 rule, and a hint.  Warnings (data a source may simply not give) are reported, never fatal.
+
+The shapes run on the fast engine (:mod:`kg.shacl`, compiled to SPARQL) unless ``--engine
+pyshacl`` asks for the reference.  Policy when the shapes file uses SHACL the fast engine does
+not implement: it is never compiled to fewer checks; pySHACL validates the whole file instead,
+and the report carries a *note* (severity ``"note"``, printed by ``cdkg validate``) naming the
+shape and the construct — slower on large data, the same findings.
 """
 
 from __future__ import annotations
@@ -48,7 +54,7 @@ class Finding:
     rule: str
     message: str
     hint: str = ""
-    severity: str = "violation"  # or "warning"
+    severity: str = "violation"  # or "warning", or "note" (about the run: neither fatal nor a warning)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else (self.file or "(ontology)")
@@ -68,6 +74,10 @@ class ValidationReport:
     @property
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def notes(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "note"]
 
     @property
     def ok(self) -> bool:
@@ -99,14 +109,34 @@ def memory_store(corpus: Corpus) -> ox.Store:
 ENGINES = ("sparql", "pyshacl")
 
 
-def check_corpus(corpus: Corpus, store: ox.Store | None = None, engine: str = "sparql") -> list[Finding]:
-    """SHACL shapes and ontology checks on a loaded corpus.
+def check_corpus(corpus: Corpus, store: ox.Store | None = None, engine: str = "sparql",
+                 shapes: Path | None = None) -> list[Finding]:
+    """SHACL shapes (``shapes``, default ``ontology/shapes.ttl``) and ontology checks on a loaded corpus.
 
     ``engine="sparql"`` runs the shapes compiled to SPARQL on the store (:mod:`kg.shacl`, fast at
-    any size); ``engine="pyshacl"`` runs pySHACL, the reference implementation."""
+    any size) — or, when the shapes use something it does not implement, pySHACL with a note
+    saying why; ``engine="pyshacl"`` runs pySHACL, the reference implementation."""
+    from kg import shacl
+
     store = store if store is not None else memory_store(corpus)
-    shapes = _shacl_sparql(corpus, store) if engine == "sparql" else _shacl(corpus, store)
-    return shapes + _checks(corpus, store)
+    shapes_file = Path(shapes) if shapes is not None else shacl.shapes_path()
+    if engine == "sparql":
+        try:
+            checks = shacl.compile_shapes(str(shapes_file))
+        except shacl.ShapesError as exc:
+            note = Finding(_shown(shapes_file), None, "SHACL engine", "shapes engine",
+                           f"pySHACL validated the shapes instead of the fast engine, which does not implement "
+                           f"this: {exc}", "slower on large data; the findings are pySHACL's", "note")
+            return [note] + _shacl(corpus, store, shapes_file) + _checks(corpus, store)
+        return _shacl_sparql(corpus, store, checks) + _checks(corpus, store)
+    return _shacl(corpus, store, shapes_file) + _checks(corpus, store)
+
+
+def _shown(path: Path) -> str:
+    """``ontology/shapes.ttl`` for the bundled file, else the path given."""
+    from kg import shacl
+
+    return "ontology/shapes.ttl" if path.resolve() == shacl.shapes_path().resolve() else str(path)
 
 
 def validate(sources: Path | str | None = None, engine: str = "sparql") -> ValidationReport:
@@ -126,14 +156,14 @@ def _locate(corpus: Corpus, iri: str) -> tuple[str, int | None]:
     return corpus.locations.get(iri, ("", None))
 
 
-def _shacl(corpus: Corpus, store: ox.Store) -> list[Finding]:
+def _shacl(corpus: Corpus, store: ox.Store, shapes_file: Path) -> list[Finding]:
     import pyshacl
     import rdflib
 
     data = rdflib.Graph()
     triples = {ox.Triple(q.subject, q.predicate, q.object) for q in corpus.quads}
     data.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
-    shapes = rdflib.Graph().parse(Path(str(resources.files("ontology") / "shapes.ttl")), format="turtle")
+    shapes = rdflib.Graph().parse(shapes_file, format="turtle")
     onto = rdflib.Graph().parse(ontology_path(), format="turtle")
     _, results, _ = pyshacl.validate(data, shacl_graph=shapes, ont_graph=onto, inference="none",
                                      allow_warnings=True, abort_on_first=False)
@@ -144,7 +174,7 @@ def _shacl(corpus: Corpus, store: ox.Store) -> list[Finding]:
         path = results.value(result, sh.resultPath)
         message = str(results.value(result, sh.resultMessage) or "shape violated")
         shape = _shape_name(shapes, results.value(result, sh.sourceShape), sh)
-        severity = "warning" if results.value(result, sh.resultSeverity) == sh.Warning else "violation"
+        severity = "warning" if results.value(result, sh.resultSeverity) in (sh.Warning, sh.Info) else "violation"
         file, line = _locate(corpus, focus)
         what = shorten(str(path)) + ": " if isinstance(path, rdflib.URIRef) else ""
         findings.append(Finding(file, line, short_id(focus), f"shape {shape}", what + message,
@@ -152,16 +182,17 @@ def _shacl(corpus: Corpus, store: ox.Store) -> list[Finding]:
     return sorted(findings, key=lambda f: (f.severity, f.file, f.line or 0, f.entity, f.message))
 
 
-def _shacl_sparql(corpus: Corpus, store: ox.Store) -> list[Finding]:
+def _shacl_sparql(corpus: Corpus, store: ox.Store, checks: tuple) -> list[Finding]:
     from kg import shacl
 
-    findings = []
-    for r in shacl.run(store):
+    findings = {}
+    for r in shacl.run(store, checks):  # one finding per focus node and message, whatever the values at fault
         file, line = _locate(corpus, r.focus)
         what = shorten(r.path) + ": " if r.path else ""
-        findings.append(Finding(file, line, short_id(r.focus), f"shape {r.shape}", what + r.message,
-                                SHAPES_HINTS.get(r.shape, ""), r.severity))
-    return sorted(findings, key=lambda f: (f.severity, f.file, f.line or 0, f.entity, f.message))
+        finding = Finding(file, line, short_id(r.focus), f"shape {r.shape}", what + r.message,
+                          SHAPES_HINTS.get(r.shape, ""), r.severity)
+        findings.setdefault(str(finding) + finding.severity, finding)
+    return sorted(findings.values(), key=lambda f: (f.severity, f.file, f.line or 0, f.entity, f.message))
 
 
 def _shape_name(shapes, shape, sh) -> str:
