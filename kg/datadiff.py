@@ -303,7 +303,8 @@ def render(result: DataDiff, fmt: str = "markdown") -> str:
     if not result.changed:
         return "\n".join(lines + ["No facts were added, removed or changed.", ""])
     lines.append(", ".join(f"{result.count(k)} {k}" for k in KINDS) + " (facts).")
-    for what, ids, side in (("added", result.sources_added, result.new), ("removed", result.sources_removed, result.old)):
+    for what, ids, side in (("added", result.sources_added, result.new),
+                            ("removed", result.sources_removed, result.old)):
         if ids:
             lines += ["", f"Sources {what}: " + ", ".join(f"{i} ({_md(side.sources[i])})" for i in ids) + "."]
     lines += ["", "## By source", ""]

@@ -49,6 +49,8 @@ TITLE = "Cultural Diplomacy Knowledge Graph"
 DESCRIPTION = ("Curated sources on Vietnam's cultural diplomacy (agencies, localities, partner countries, "
                "heritage, documents, events, people and positions) as RDF, with the evidence — a quote or a "
                "checked paraphrase and its source — behind every fact.")
+DATA_ABSTRACT = ("The curated facts, entity records and provenance of cdkg, released as canonical N-Quads with "
+                 "the ontology, licensed CC BY 4.0.")
 #: The creator as the project states it (the ontology's dcterms:creator).
 CREATOR = "cdkg contributors"
 DATA_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -276,7 +278,7 @@ keywords:
 references:
   - type: data
     title: "{TITLE} (dataset)"
-    abstract: "The curated facts, entity records and provenance of cdkg, released as canonical N-Quads with the ontology, licensed CC BY 4.0."
+    abstract: "{DATA_ABSTRACT}"
     version: "{version}"
     license: CC-BY-4.0
     authors:

@@ -165,7 +165,8 @@ def test_void_description_counts_the_data_and_describes_each_file(built: Path, r
     s = kg.stats(built)
     assert int(g.value(ds, VOID.triples)) == s.triples and int(g.value(ds, VOID.entities)) == s.entities
     vocabularies = {str(v) for v in g.objects(ds, VOID.vocabulary)}
-    assert {"http://www.w3.org/ns/prov#", "https://w3id.org/cdkg/ontology#", "http://www.w3.org/ns/org#"} <= vocabularies
+    assert {"http://www.w3.org/ns/prov#", "https://w3id.org/cdkg/ontology#",
+            "http://www.w3.org/ns/org#"} <= vocabularies
     sizes = {str(d).removeprefix(base): int(g.value(d, DCAT.byteSize)) for d in g.objects(ds, DCAT.distribution)}
     assert sizes == {n: (released / n).stat().st_size for n in RELEASE_FILES if n not in ("void.ttl", CRATE)}
     assert all(g.value(rdflib.URIRef(base + n), DCAT.mediaType) for n in sizes)
