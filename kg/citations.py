@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from kg.errors import EntityNotFound, UsageError
 from kg.sparql import PREFIX_DECL
 from kg.store import open_store
-from ontology import ID, PROVENANCE_GRAPH, XSD, natural_key, short_id
+from ontology import CD, DCTERMS, FOAF, ID, PROVENANCE_GRAPH, RDF, XSD, natural_key, short_id
 
 CITATION_FORMATS = ("csl-json", "bibtex")
 STYLES = ("apa", "text")
@@ -240,18 +240,18 @@ def source_records(store: ox.Store) -> dict[str, SourceRecord]:
             values = sorted(t.value for t in f.get(prop, []))
             return values[0] if values else ""
 
-        unknown = sorted(t.value for t in f.get("https://w3id.org/cdkg/ontology#unknownField", []))
-        kinds = sorted(t.value.rsplit("#", 1)[-1] for t in f.get("http://www.w3.org/1999/02/22-rdf-syntax-ns#type", []))
-        issued = [t for t in f.get("http://purl.org/dc/terms/issued", [])
-                  if isinstance(t, ox.Literal) and t.datatype.value in (XSD + "date", XSD + "gYearMonth", XSD + "gYear")]
+        unknown = sorted(t.value for t in f.get(CD + "unknownField", []))
+        kinds = sorted(t.value.rsplit("#", 1)[-1] for t in f.get(RDF + "type", []))
+        dated = (XSD + "date", XSD + "gYearMonth", XSD + "gYear")  # a publication date always has a year
+        issued = [t for t in f.get(DCTERMS + "issued", []) if isinstance(t, ox.Literal) and t.datatype.value in dated]
         record = SourceRecord(
             id=short_id(iri), iri=iri, kind=next((k for k in kinds if k != "Source"), "Source"),
-            title=one("http://purl.org/dc/terms/title"),
-            publisher="" if "publisher" in unknown else one("http://purl.org/dc/terms/publisher"),
-            author="" if "author" in unknown else one("http://purl.org/dc/terms/creator"),
+            title=one(DCTERMS + "title"),
+            publisher="" if "publisher" in unknown else one(DCTERMS + "publisher"),
+            author="" if "author" in unknown else one(DCTERMS + "creator"),
             issued="" if "published" in unknown or not issued else min(t.value for t in issued),
-            url=one("http://xmlns.com/foaf/0.1/page"), language=one("http://purl.org/dc/terms/language"),
-            accessed=one("https://w3id.org/cdkg/ontology#retrievedOn"), unknown=unknown,
+            url=one(FOAF + "page"), language=one(DCTERMS + "language"),
+            accessed=one(CD + "retrievedOn"), unknown=unknown,
         )
         records[iri] = record
     return dict(sorted(records.items(), key=lambda kv: kv[1].id))

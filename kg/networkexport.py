@@ -135,8 +135,10 @@ class GraphFacts:
     def __init__(self, store: ox.Store):
         self.store = store
         self.labels: dict[str, dict[str, str]] = defaultdict(dict)
-        for row in store.query(_LABELS, use_default_graph_as_union=True):
-            self.labels[row["x"].value].setdefault(row["label"].language or "", row["label"].value)
+        for row in store.query(_LABELS, use_default_graph_as_union=True):  # of several, the first in order
+            lang, text = row["label"].language or "", row["label"].value
+            known = self.labels[row["x"].value]
+            known[lang] = min(known.get(lang, text), text)
         self.classes: dict[str, set[str]] = defaultdict(set)
         for row in store.query(_ENTITY_CLASSES):
             self.classes[row["e"].value].add(row["class"].value)
