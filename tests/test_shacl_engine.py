@@ -254,6 +254,8 @@ UNSUPPORTED = {
     "sh:equals": ("ex:S a sh:NodeShape ; sh:targetClass ex:A ; sh:property [ sh:path ex:p ; sh:equals ex:q ] .", "equals"),
     "sh:datatype of a type the lexical forms of which are not checked": (
         "ex:S a sh:NodeShape ; sh:targetClass ex:A ; sh:property [ sh:path ex:p ; sh:datatype xsd:int ] .", "XMLSchema#int>"),
+    "a pattern SPARQL cannot compile": ("ex:S a sh:NodeShape ; sh:targetClass ex:A ; sh:property [ sh:path ex:code ; "
+                                        "sh:pattern \"(?=a)b\" ] .", "sh:pattern"),
     "sh:minInclusive": ("ex:S a sh:NodeShape ; sh:targetClass ex:A ; sh:property [ sh:path ex:p ; sh:minInclusive 2 ] .",
                         "minInclusive"),
     "sh:target (SPARQL target)": ("ex:S a sh:NodeShape ; sh:target [ a sh:SPARQLTarget ; sh:select \"SELECT ?this {}\" ] ; "
@@ -306,3 +308,18 @@ def test_unsupported_shapes_are_delegated_to_pyshacl_with_a_note(tmp_path):
     closed = [f for f in findings if f.rule == "shape ClosedPerson"]
     assert closed and all(f.severity == "violation" for f in closed)
     assert [f for f in findings if f is not note] == check_corpus(corpus, store, engine="pyshacl", shapes=shapes)
+
+
+def test_cdkg_validate_prints_the_note_when_it_delegates(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(shacl.shapes_path().read_text(encoding="utf-8") + "\n"
+                      + (SHAPES_DATA / "closed-person.ttl").read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(shacl, "shapes_path", lambda: shapes)
+    result = CliRunner().invoke(app, ["validate", "--no-warnings"])
+    assert result.exit_code == 1, result.output  # the closed shape finds violations
+    assert "note" in result.output and "sh:closed" in result.output and "pySHACL" in result.output
+    assert "shape ClosedPerson" in result.output
