@@ -29,7 +29,6 @@ from pydantic import Field, ValidationError
 
 from kg.errors import Problem, SourceError
 from loaders.dates import DateFormatError
-from loaders.reading import UnsafeFile, read_regular
 from loaders.schema import ID_PATTERN, SLUG_PATTERN, Text, _Model
 from loaders.yamlfile import YamlProblem, line_of, load_yaml_text
 from ontology import CD, ID, RDF, RDFS
@@ -68,12 +67,14 @@ def search_files(root: Path) -> list[Path]:
     return sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
 
 
-def compile_searches(root: Path, entities: dict[str, Any], subclasses: dict[str, set[str]]) -> tuple[bytes, bytes, list[Problem]]:
+def compile_searches(root: Path, entities: dict[str, Any],
+                     subclasses: dict[str, set[str]]) -> tuple[bytes, bytes, list[Problem]]:
     """N-Quads and N-Triples of every search log in ``root/searches``, and the problems found.
 
     ``entities``: the curated files' declarations (id → :class:`loaders.curated.EntityDecl`);
     ``subclasses``: class IRI → itself and its subclasses (to check a locality is a locality)."""
-    from loaders.curated import _full_date, _iri, _lit, _read_file, _Collector, _Sink
+    # the curated loader's readers and writers: a regular file read with read_regular, N-Quads terms
+    from loaders.curated import _Collector, _full_date, _iri, _lit, _read_file, _Sink
 
     out, sink = _Collector(), _Sink()
     graph = _iri(SEARCH_GRAPH)

@@ -277,8 +277,8 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
             sentence += " (shared: " + "; ".join(labels.get(e, short_id(e)) for e in events) + ")"
         findings.append(Finding(kind.number, kind.name, sentence, entities, ev, value))
     coverage = [Coverage(Entity(u, short_id(u), labels.get(u) or shorten(u)), v.get("status", ""), v.get("plans", ""),
-                         v.get("others", ""), int(v.get("sources", 0)), int(v.get("searched", 0)),
-                         int(v.get("unsearched", 0)), int(v.get("found", 0)))
+                         v.get("others", ""), _count(v, "sources"), _count(v, "searched"),
+                         _count(v, "unsearched"), _count(v, "found"))
                 for u, v in coverage_rows]
     coverage.sort(key=lambda c: (c.unit.label.casefold(), c.unit.id))
     return GapReport(lang, chosen, findings, network_info, coverage)
@@ -287,6 +287,13 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
 #: Columns of a gap rule's row that make a coverage row (gap 2).
 COVERAGE_VARS = ("status", "plans", "others", "sources", "searched", "unsearched", "found")
 
+
+def _count(values: dict[str, str], var: str) -> int:
+    """A count column of a coverage row (0 when missing or, from an endpoint, not a whole number)."""
+    try:
+        return int(values.get(var, 0))
+    except ValueError:
+        return 0
 
 
 def _get(row: Any, var: str) -> Any:
@@ -369,11 +376,11 @@ def render(report: GapReport, fmt: str = "markdown") -> str:
 
 
 COVERAGE_TITLE = "Coverage: today's provinces and centrally-run cities"
-COVERAGE_INTRO = ("Gap 2's rows for every unit that exists today (after the reorganisations in effect on 1/1/2025 and "
-                  "12/6/2025): the 2030 Strategy's plans recorded for it or a unit it replaced, documents of the other "
-                  "line (210/QĐ-TTg, Directive 25/CT-TTg) or of the 2020 Strategy, the sources that say anything about it "
-                  "beyond its existence and succession, and whether the curators searched for its plans (the unit or "
-                  "its predecessors; 'no' means absence of a plan here says nothing).")
+COVERAGE_INTRO = ("Gap 2's rows for every unit that exists today (after the reorganisations in effect on 1/1/2025 "
+                  "and 12/6/2025): the 2030 Strategy's plans recorded for it or a unit it replaced, documents of the "
+                  "other line (210/QĐ-TTg, Directive 25/CT-TTg) or of the 2020 Strategy, the sources that say anything "
+                  "about it beyond its existence and succession, and whether the curators searched for its plans (the "
+                  "unit or its predecessors; 'no' means absence of a plan here says nothing).")
 
 
 def coverage_summary(report: GapReport) -> str:
@@ -384,14 +391,15 @@ def coverage_summary(report: GapReport) -> str:
                 "partly searched": sum(1 for c in empty if c.searched and c.not_searched),
                 "not searched by name": sum(1 for c in empty if not c.searched)}
     return (f"{len(report.coverage)} units: " + ", ".join(f"{n} {COVERAGE_STATUS[k]}" for k, n in counts.items())
-            + (f" (of these: " + ", ".join(f"{n} {k}" for k, n in searched.items()) + ")" if empty else "") + ".")
+            + (" (of these: " + ", ".join(f"{n} {k}" for k, n in searched.items()) + ")" if empty else "") + ".")
 
 
 def _markdown(report: GapReport) -> str:
     lines = ["# Coordination gaps in the cultural diplomacy graph", "", INTRO, ""]
     if report.coverage:
         lines += [f"## {COVERAGE_TITLE}", "", _md(COVERAGE_INTRO), "", _md(coverage_summary(report)), "",
-                  "| unit | 2030 plan | other line | sources mentioning it | searched |", "| --- | --- | --- | --- | --- |"]
+                  "| unit | 2030 plan | other line | sources mentioning it | searched |",
+                  "| --- | --- | --- | --- | --- |"]
         for c in report.coverage:
             lines.append(f"| {_md(c.unit.label)} ({_md_code(c.unit.id)}) | {_md(c.plans) or '—'} | "
                          f"{_md(c.other_line) or '—'} | {c.sources} | {_md(c.searched_text)} |")

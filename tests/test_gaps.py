@@ -43,7 +43,8 @@ def test_objective_with_no_plan_and_unnamed_objectives(fixture_report):
     assert ids(fixture_report, 1) == [("o1", "s"), ("o2", "s"), ("s",)]
     by_id = {f.entities[0].id: f.explanation for f in fixture_report.findings if f.kind == 1}
     # P addresses O1 itself; nothing addresses O2
-    assert by_id["o1"].endswith("addressed by 1 plan or document, 0 events and 0 plan goals, measures or solutions — no event")
+    assert by_id["o1"].endswith("addressed by 1 plan or document, 0 events and 0 plan goals, measures or solutions"
+                                " — no event")
     assert by_id["o2"].endswith("no plan, measure or event addresses this objective")
 
 

@@ -126,10 +126,12 @@ def test_central_instrument(store, doc, number, date, approves):
 def test_the_two_lines_are_never_mixed(store):
     # Directive 25/CT-TTg (10/9/2021) pushes the Cultural Strategy for Foreign Relations, not the 2030 Strategy
     assert ask(store, 'ASK { document:directive_25_ct_ttg eli:id_local "25/CT-TTg" ; '
-                      'eli:date_document "2021-09-10"^^xsd:date ; cd:implements document:strategy_cultural_foreign_relations }')
-    assert not ask(store, """ASK { VALUES ?other { document:directive_25_ct_ttg document:strategy_cultural_foreign_relations
-                                                   document:decision_210_qd_ttg }
-                                   { ?other cd:implements document:strategy_2030 } UNION { ?other cd:implements document:strategy_2020 } }""")
+                      'eli:date_document "2021-09-10"^^xsd:date ; '
+                      'cd:implements document:strategy_cultural_foreign_relations }')
+    assert not ask(store, """ASK {
+        VALUES ?other { document:directive_25_ct_ttg document:strategy_cultural_foreign_relations
+                        document:decision_210_qd_ttg }
+        { ?other cd:implements document:strategy_2030 } UNION { ?other cd:implements document:strategy_2020 } }""")
     # Hà Nội's 19/KH-UBND implements the other line only
     assert not ask(store, "ASK { document:plan_19_kh_ubnd_ha_noi cd:implements document:strategy_2030 }")
 
@@ -150,8 +152,9 @@ def test_63_units_before_2025_and_huế_city(store):
     units = {u.rsplit("/", 1)[1] for (u,) in rows}
     assert len(BEFORE_2025) == 63 and BEFORE_2025 <= units
     # Resolution 175/2024/QH15: Thừa Thiên Huế became Huế, a centrally-run city, from 1/1/2025
-    assert ask(store, """ASK { ?c a cd:AdministrativeChange ; cd:predecessor place:thua_thien_hue ; cd:successor place:hue_city ;
-                               cd:effectiveDate "2025-01-01"^^xsd:date ; cd:legalBasis/eli:id_local "175/2024/QH15" .
+    assert ask(store, """ASK { ?c a cd:AdministrativeChange ; cd:predecessor place:thua_thien_hue ;
+                               cd:successor place:hue_city ; cd:effectiveDate "2025-01-01"^^xsd:date ;
+                               cd:legalBasis/eli:id_local "175/2024/QH15" .
                                place:hue_city a cd:CentrallyRunCity }""")
 
 
@@ -218,7 +221,8 @@ def test_the_search_log_is_in_its_own_graph(store):
     assert int(n) == 63 and 0 < int(searched) < 63  # some units were not searched by name
     # Bắc Ninh was searched and the search found 220/KH-UBND; Bạc Liêu was not searched by name
     assert ask(store, """ASK { ?s cd:searchedLocality place:bac_ninh ; cd:searchQuery ?q ;
-                               cd:foundDocument document:plan_220_kh_ubnd_bac_ninh ; cd:searchedOn "2026-12-02"^^xsd:date }""")
+                               cd:foundDocument document:plan_220_kh_ubnd_bac_ninh ;
+                               cd:searchedOn "2026-12-02"^^xsd:date }""")
     assert ask(store, "ASK { ?s cd:searchedLocality place:bac_lieu . FILTER NOT EXISTS { ?s cd:searchQuery ?q } }")
 
 
@@ -333,4 +337,5 @@ def test_gap_report_opens_with_the_coverage_table(built):
     import json
 
     data = json.loads(render(report, "json"))
-    assert len(data["coverage"]) == 34 and {"unit", "status", "plans", "other_line", "sources"} <= set(data["coverage"][0])
+    assert len(data["coverage"]) == 34
+    assert {"unit", "status", "plans", "other_line", "sources"} <= set(data["coverage"][0])
