@@ -159,7 +159,7 @@ class _Compiler:
 
     def deactivated(self, shape: object, where: str) -> bool:
         flag = self.one(shape, "deactivated", where)
-        return flag is not None and flag.value == "true"
+        return flag is not None and flag.value in ("true", "1")  # pySHACL takes 1 for true too
 
     # --- shapes ---------------------------------------------------------------------------
 
@@ -167,7 +167,8 @@ class _Compiler:
         def is_root(s: object, preds: dict[str, list[object]]) -> bool:
             types = set(preds.get(TYPE, []))
             return bool(types & {ox.NamedNode(SH + "NodeShape"), ox.NamedNode(SH + "PropertyShape")}
-                        or any(SH + t in preds for t in (*TARGETS, "target", "path")))
+                        or any(SH + t in preds for t in (*TARGETS, "target", "path"))
+                        or (types & self.class_types and any(p.startswith(SH) for p in preds)))
         def own_targets(preds: dict[str, list[object]]) -> bool:
             return bool(any(SH + t in preds for t in (*TARGETS, "target")) or set(preds.get(TYPE, [])) & self.class_types)
         # property shapes reached by sh:property are compiled with their node shape (and alone
@@ -185,7 +186,8 @@ class _Compiler:
                                                if isinstance(o, ox.NamedNode))
                 if unread or foreign:
                     what = f"sh:{pred[len(SH):]}" if unread else "a SHACL type " + ", ".join(str(o) for o in objects)
-                    raise ShapesError(f"{self.name(s)}: {what} is not supported by the fast SHACL engine")
+                    raise ShapesError(f"{self.name(s)}: {what} is not supported by the fast SHACL engine "
+                                      "(it is not part of a shape the engine compiles)")
         return self.checks
 
     def name(self, shape: object) -> str:

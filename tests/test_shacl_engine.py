@@ -118,6 +118,7 @@ CASES = {
     "implicit class target (owl:Class)": "ex:A a sh:NodeShape , owl:Class ; sh:property [ sh:path ex:next ; sh:minCount 1 ] .",
     "implicit class target (a subclass of rdfs:Class)": "ex:Meta rdfs:subClassOf rdfs:Class . ex:A a sh:NodeShape , ex:Meta ; "
                                                         "sh:property [ sh:path ex:next ; sh:minCount 1 ] .",
+    "implicit class target, no sh:NodeShape type": "ex:A a rdfs:Class ; sh:property [ sh:path ex:next ; sh:minCount 1 ] .",
     "property shape with a target of its own": "ex:S a sh:PropertyShape ; sh:targetClass ex:A ; sh:path ex:p ; sh:maxCount 1 .",
     "node-level constraints": "ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:p ; sh:class ex:A ; sh:nodeKind sh:IRI ; "
                               "sh:pattern \"a[0-9]\" .",
@@ -173,7 +174,8 @@ CASES = {
                                       "sh:severity sh:Warning ; sh:message \"no next\" ] , [ sh:path ex:p ; sh:maxCount 1 ; "
                                       "sh:severity sh:Info ] , [ sh:path ex:kind ; sh:minCount 5 ; sh:deactivated true ] . "
                                       "ex:T a sh:NodeShape ; sh:targetClass ex:A ; sh:deactivated true ; "
-                                      "sh:property [ sh:path ex:p ; sh:minCount 9 ] .",
+                                      "sh:property [ sh:path ex:p ; sh:minCount 9 ] . "
+                                      "ex:U sh:targetClass ex:A ; sh:deactivated 1 ; sh:property [ sh:path ex:p ; sh:minCount 9 ] .",
 }
 
 
