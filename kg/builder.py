@@ -49,6 +49,8 @@ class BuildResult:
     seconds: float
     files: list[str] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
+    #: about the run, e.g. the shapes needed pySHACL (neither fatal nor a warning)
+    notes: list[Finding] = field(default_factory=list)
 
 
 #: bytes of N-Quads lines handed to the on-disk store's bulk loader at a time
@@ -156,7 +158,8 @@ def build(sources: Path | str | None = None, out: Path | str | None = None,
         background.append(trig)
         stats = compute_stats(store, triples=union.result())
         report = {"sources_dir": str(sources_dir), **stats.to_dict(),
-                  "warnings": [asdict(f) for f in checked.warnings]}
+                  "warnings": [asdict(f) for f in checked.warnings],
+                  "notes": [asdict(f) for f in checked.notes]}
         (staged / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
         trig.result()
         del store
@@ -171,4 +174,4 @@ def build(sources: Path | str | None = None, out: Path | str | None = None,
         shutil.rmtree(staged, ignore_errors=True)
         raise
     files = ["kg.ttl", "kg.trig", "report.json", STORE_DIR + "/"]
-    return BuildResult(out, sources_dir, stats, time.perf_counter() - t0, files, checked.warnings)
+    return BuildResult(out, sources_dir, stats, time.perf_counter() - t0, files, checked.warnings, checked.notes)

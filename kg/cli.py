@@ -136,6 +136,8 @@ def build(
     out.print(f"{len(s.sources)} sources, {s.excerpts} excerpts, {s.entities} entities, "
               f"{s.triples} distinct triples ({s.quads} quads in {s.graphs} named graphs)")
     out.print("Entities per class: " + ", ".join(f"{safe(c.label_en or c.cls)} {c.entities}" for c in s.classes))
+    for note in result.notes:  # e.g. the shapes needed pySHACL
+        err.print(f"[cyan]note[/] {safe(str(note))}", soft_wrap=True)
     if result.warnings:
         out.print(f"{len(result.warnings)} warnings about facts the sources may not give (`cdkg validate` lists them)")
     out.print(f"Wrote {', '.join(safe(result.out / f) for f in result.files)}")

@@ -161,7 +161,8 @@ def _shacl(corpus: Corpus, store: ox.Store, shapes_file: Path) -> list[Finding]:
     import rdflib
 
     data = rdflib.Graph()
-    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in corpus.quads}
+    # From the store, not the corpus: a build hands the corpus's quads over to its stores.
+    triples = {q.triple for q in store.quads_for_pattern(None, None, None) if q.graph_name != ONTOLOGY_GRAPH}
     data.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
     shapes = rdflib.Graph().parse(shapes_file, format="turtle")
     onto = rdflib.Graph().parse(ontology_path(), format="turtle")

@@ -325,3 +325,25 @@ def test_cdkg_validate_prints_the_note_when_it_delegates(tmp_path, monkeypatch):
     assert result.exit_code == 1, result.output  # the closed shape finds violations
     assert "note" in result.output and "sh:closed" in result.output and "pySHACL" in result.output
     assert "shape ClosedPerson" in result.output
+
+
+def test_a_build_that_delegates_says_so_in_its_output_and_report(tmp_path, monkeypatch):
+    """A shape the fast engine does not implement (sh:closed) on a class nothing has: the build
+    succeeds on pySHACL, and both its output and report.json carry the note."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(shacl.shapes_path().read_text(encoding="utf-8") + """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+<http://example.org/NobodyClosed> a sh:NodeShape ; sh:targetClass <http://example.org/Nobody> ; sh:closed true .
+""", encoding="utf-8")
+    monkeypatch.setattr(shacl, "shapes_path", lambda: shapes)
+    result = CliRunner().invoke(app, ["build", "--out", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    assert "note" in result.output and "sh:closed" in result.output and "pySHACL" in result.output
+    notes = json.loads((tmp_path / "b" / "report.json").read_text(encoding="utf-8"))["notes"]
+    assert len(notes) == 1 and "pySHACL" in notes[0]["message"]
