@@ -781,6 +781,120 @@ def diff_command(
         raise typer.Exit(1)
 
 
+class VocabKind(str, Enum):
+    all = "all"
+    classes = "classes"
+    properties = "properties"
+
+
+@app.command()
+@_reports_errors
+def vocab(
+    kind: VocabKind = typer.Option(VocabKind.all, "--kind", "-k", help="classes, properties or all."),
+    lang: Lang = typer.Option(Lang.en, "--lang", "-l", help="Label shown first (both are always shown)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the terms as JSON."),
+) -> None:
+    """List what a curated file may write: the ontology's classes (`kind:`) and properties
+    (the middle of a fact), with Vietnamese and English labels and definitions.
+
+    Example:
+        cdkg vocab --kind properties
+        cdkg vocab --kind classes --lang vi
+    """
+    from loaders.vocab import terms
+
+    found = terms(kind.value)
+    if as_json:
+        _print_json([t.__dict__ for t in found])
+        return
+    table = Table(title=f"{len(found)} terms", title_justify="left")
+    first, second = ("label_vi", "label_en") if lang is Lang.vi else ("label_en", "label_vi")
+    for col in ("name", "kind", first, second, "definition"):
+        table.add_column(col, no_wrap=col == "name", overflow="fold")
+    for t in found:
+        table.add_row(cell(t.name), cell(t.kind), cell(getattr(t, first)), cell(getattr(t, second)),
+                      cell(t.definition))
+    out.print(table)
+
+
+@app.command("new-source")
+@_reports_errors
+def new_source(
+    source_id: str = typer.Argument(..., help="The new source's id (a slug: 005-quang-tri-plan-173)."),
+    url: Optional[str] = typer.Option(None, "--url", help="The article's page address."),
+    sources: Optional[Path] = typer.Option(None, "--sources", "-s", help="Sources folder to add articles/ID.txt "
+                                           "and curated/ID.yaml to (default: the bundled sources)."),
+) -> None:
+    """Start a new source: an article file (header filled as far as known) and an empty curated file.
+
+    Refuses to overwrite either file.  Paste the article body under the header's '---', then
+    `cdkg draft`.
+
+    Example:
+        cdkg new-source 005-quang-tri-plan-173 --url https://example.gov.vn/ke-hoach-173 --sources my-sources
+    """
+    from kg.errors import UsageError
+    from kg.files import write_atomic
+    from loaders.drafting import new_source as scaffold
+
+    article, curated = scaffold(source_id, url)
+    if sources is None:
+        from loaders.curated import default_sources
+
+        sources = default_sources()
+    paths = (sources / "articles" / f"{source_id}.txt", sources / "curated" / f"{source_id}.yaml")
+    for path in paths:
+        if path.exists() or path.is_symlink():
+            raise UsageError(f"{path} exists already: new-source never overwrites a file")
+    for path, text in zip(paths, (article, curated)):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, text.encode("utf-8"))
+        out.print(f"Wrote {safe(path)}")
+
+
+@app.command()
+@_reports_errors
+def draft(
+    article: Path = typer.Argument(..., help="The article text file (header, '---', body)."),
+    source_id: Optional[str] = typer.Option(None, "--id", help="The source id (default: the file's name)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="The draft curated file to write "
+                                          "(default: standard output); the review report goes beside it "
+                                          "as FILE.review.md."),
+    sources: Optional[Path] = typer.Option(
+        None, "--sources", "-s", help="Sources whose entities mentions are matched to (default: the bundled "
+        "sources)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+) -> None:
+    """Draft a curated file from an article, for a person to review (offline, rule-based, deterministic).
+
+    Proposes the body's sentences as excerpts, matches mentions to known entities, proposes new
+    people, organisations, documents and events, and candidate facts (dates at the source's
+    precision, chair, speaker, attendee, heldAt, eli:passed_by, implements), each with a
+    '# review' comment giving a confidence.  The draft passes `cdkg validate`.
+
+    Example:
+        cdkg draft sources/articles/005-quang-tri-plan-173.txt --sources sources \\
+            --output sources/curated/005-quang-tri-plan-173.yaml --force
+    """
+    from kg.errors import UsageError
+    from kg.files import write_atomic
+    from loaders.drafting import draft as run_draft
+
+    result = run_draft(article, sources, source_id)
+    if output is None:
+        sys.stdout.write(result.yaml)
+        return
+    report = output.with_name(output.name + ".review.md") if output.suffix != ".yaml" else \
+        output.with_suffix(".review.md")
+    if output.exists() and not force:
+        raise UsageError(f"{output} exists already: give --force to overwrite it")
+    write_atomic(output, result.yaml.encode("utf-8"))
+    write_atomic(report, result.report.encode("utf-8"))
+    n_facts = len(result.facts())
+    out.print(f"Wrote {safe(output)} ({len(result.sentences)} sentences, {len(result.matched)} known entities, "
+              f"{len(result.new)} new, {n_facts} facts to review) and the review report {safe(report)}")
+
+
 def main() -> None:
     """Entry point of the ``cdkg`` command."""
     app()

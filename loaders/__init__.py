@@ -2,5 +2,6 @@
 :mod:`loaders.schema` for the file format."""
 
 from loaders.curated import Corpus, SourceSummary, default_sources, load_corpus
+from loaders.drafting import draft
 
-__all__ = ["Corpus", "SourceSummary", "default_sources", "load_corpus"]
+__all__ = ["Corpus", "SourceSummary", "default_sources", "draft", "load_corpus"]

@@ -1,0 +1,885 @@
+"""The curation assistant: a draft curated file from a new article, for a person to review.
+
+:func:`draft` reads an article (header + body, :mod:`loaders.text`) and the entities the other
+curated sources declare, and proposes, offline and deterministically, by plain rules:
+
+- the body's sentences as candidate excerpts (each an exact substring of the normalised body,
+  so it verifies at build);
+- mentions of known entities, by label and alternative label, accent- and case-insensitively
+  (a one-word label must match with its accents, or in text written without any);
+- new people after a post title ("Thứ trưởng Ngoại giao Hà Kim Ngọc"), with the post as a
+  dated position; new organisations ("Bộ …", "Sở Ngoại vụ tỉnh …", "UBND tỉnh …");
+  documents by their number ("số 173/KH-UBND", "175/2024/QH15") with issuer and date where
+  the sentence gives them; the article's event;
+- facts with their sentence: dates at the source's precision, chair, speaker, attendee,
+  heldAt, eli:passed_by, implements — each with a confidence, written as a YAML comment
+  ``# review 0.6: why`` after the fact, so the draft is valid as it stands;
+- a review report (markdown): matched, new, unsure, left out.
+
+No model, no network: the same article and sources give the same draft, byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from loaders.dates import DateFormatError, format_date, parse_date
+from loaders.text import Article, normalise, read_article
+from loaders.yamlfile import YamlProblem, load_yaml_text
+
+# --- folding -----------------------------------------------------------------------------------
+
+
+def _fold_char(c: str) -> str:
+    if c in "đĐ":
+        return "d"
+    base = unicodedata.normalize("NFD", c)[0].lower()
+    return base[0] if base else c
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, one character per character (offsets are kept):
+    ``fold("Hà Kim Ngọc") == "ha kim ngoc"``."""
+    return "".join(_fold_char(c) for c in text)
+
+
+def slug(text: str) -> str:
+    """An id from a label: ``slug("Sở Ngoại vụ") == "so_ngoai_vu"``."""
+    return re.sub(r"[^a-z0-9]+", "_", fold(text)).strip("_")[:70] or "x"
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def _key(text: str) -> str:
+    return " ".join(_WORD.findall(fold(text)))
+
+
+def _marks(text: str) -> list[tuple[str, ...]]:
+    """Per word, its diacritics in any order (so "hoá" and "hóa" agree, "diễn" and "Điện" do not)."""
+    return [tuple(sorted(c for c in unicodedata.normalize("NFD", w.lower().replace("đ", "d\u0111"))
+                         if unicodedata.combining(c) or c == "\u0111")) for w in _WORD.findall(text)]
+
+
+def _punct(text: str) -> str:
+    return "".join(c for c in text if not (c.isalnum() or c.isspace()))
+
+
+# --- known entities ----------------------------------------------------------------------------
+
+
+@dataclass
+class Known:
+    """An entity another curated source declares."""
+
+    id: str
+    kind: str
+    vi: str
+    en: str
+    alt: list[str]
+    file: str
+
+
+def known_entities(sources: Path, exclude: tuple[str, ...] = ()) -> dict[str, Known]:
+    """Entities declared in ``sources/curated/*.yaml`` (first declaration wins; unreadable files are
+    skipped: ``cdkg validate`` reports them).  Of the files named in ``exclude`` only the entities
+    that another file's facts use are kept: an entity that only an excluded file introduces is
+    unknown (the leave-one-out bench drafts an article as if it were new)."""
+    found: dict[str, Known] = {}
+    folder = Path(sources) / "curated"
+    files: list[tuple[str, dict]] = []
+    used: set[str] = set()
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            data, _ = load_yaml_text(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, YamlProblem):
+            continue
+        if not isinstance(data, dict) or not isinstance(data.get("entities"), list):
+            continue
+        excluded = path.name in exclude or path.stem in exclude
+        files.append((path.name if not excluded else "\0" + path.name, data))
+        if not excluded:
+            for ev in data.get("evidence") or []:
+                for fact in (ev.get("facts") or []) if isinstance(ev, dict) else []:
+                    if isinstance(fact, list):
+                        used.update(x for x in fact if isinstance(x, str))
+    for name, data in sorted(files, key=lambda nd: nd[0].startswith("\0")):
+        for ent in data["entities"]:
+            if not isinstance(ent, dict) or not isinstance(ent.get("id"), str) or ent["id"] in found:
+                continue
+            if name.startswith("\0") and ent["id"] not in used:
+                continue
+            alt = [a for a in ent.get("alt") or [] if isinstance(a, str)]
+            found[ent["id"]] = Known(ent["id"], str(ent.get("kind", "")), str(ent.get("vi", "")),
+                                     str(ent.get("en", "")), alt, name.lstrip("\0"))
+    return found
+
+
+# --- patterns ----------------------------------------------------------------------------------
+
+#: Post titles before a name, longest first; the role id proposed when no known role has the label.
+TITLES = {
+    "Phó Thủ tướng": ("role_deputy_prime_minister", "Deputy Prime Minister"),
+    "Thủ tướng": ("role_prime_minister", "Prime Minister"),
+    "Tổng Bí thư": ("role_general_secretary", "General Secretary"),
+    "Phó Chủ tịch": ("role_vice_chair", "Vice Chair"),
+    "Chủ tịch": ("role_chair", "Chair"),
+    "Thứ trưởng Thường trực": ("role_permanent_deputy_minister", "Permanent Deputy Minister"),
+    "Thứ trưởng": ("role_deputy_minister", "Deputy Minister"),
+    "Bộ trưởng": ("role_minister", "Minister"),
+    "Trợ lý Bộ trưởng": ("role_assistant_minister", "Assistant Minister"),
+    "Đại sứ": ("role_ambassador", "Ambassador"),
+    "Tổng Lãnh sự": ("role_consul_general", "Consul General"),
+    "Phó Bí thư": ("role_deputy_party_secretary", "Deputy Party Secretary"),
+    "Bí thư": ("role_party_secretary", "Party Secretary"),
+    "Giám đốc": ("role_director", "Director"),
+    "Phó Giám đốc": ("role_deputy_director", "Deputy Director"),
+    "Cục trưởng": ("role_director_general", "Director General"),
+    "Phó Cục trưởng": ("role_deputy_director", "Deputy Director"),
+    "Vụ trưởng": ("role_director_general", "Director General"),
+    "Tổng giám đốc": ("role_director_general", "Director General"),
+    "Trưởng ban": ("role_head", "Head"),
+    "Trưởng đại diện": ("role_head_of_delegation", "Head of Delegation"),
+    "Người phát ngôn": ("role_spokesperson", "Spokesperson"),
+}
+_TITLE_KEYS = sorted(((_key(t), t) for t in TITLES), key=lambda kt: -len(kt[0]))
+
+SURNAMES = frozenset(_key(s) for s in (
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Hà Đào Đoàn Vương Trịnh "
+    "Trương Lâm Phùng Mai Tô Cao Lưu Đinh Tạ Châu Lương Kiều Quách Thân Tôn Chu Triệu Nghiêm Giang Lại "
+    "Hứa Lục Thái Nông Mạc Quan Khúc Ông Lò Y").split())
+
+#: Organisation heads and the class proposed for a new one.
+ORG_HEADS = {
+    "Bộ": "Ministry", "Sở": "AgencyUnit", "Ủy ban nhân dân": "PeoplesCommittee",
+    "Uỷ ban nhân dân": "PeoplesCommittee", "UBND": "PeoplesCommittee", "Cục": "AgencyUnit",
+    "Vụ": "AgencyUnit", "Tổng cục": "GovernmentAgency", "Học viện": "GovernmentAgency",
+    "Đại sứ quán": "RepresentativeMission", "Tổng Lãnh sự quán": "RepresentativeMission",
+    "Ban": "GovernmentAgency", "Liên hiệp": "FriendshipOrganization", "Hội": "FriendshipOrganization",
+}
+_ORG_HEAD_KEYS = sorted(((_key(h), h) for h in ORG_HEADS), key=lambda kh: -len(kh[0]))
+_LOCALITY_WORDS = ("tinh", "thanh pho")
+ORG_KINDS = frozenset(("Ministry", "GovernmentAgency", "PeoplesCommittee", "AgencyUnit", "RepresentativeMission",
+                       "FriendshipOrganization", "SteeringCommittee", "PartyBody", "NationalAssemblyBody",
+                       "InternationalOrganization", "OrganisationGroup", "MediaOrganization", "Government"))
+PLACE_KINDS = frozenset(("Province", "CentrallyRunCity", "Venue", "WorldHeritageProperty", "Country",
+                         "VietnameseLocality", "ForeignLocality"))
+
+DOC_NUMBER = re.compile(r"(?<![\w/])(\d{1,5}(?:/\d{4})?/[A-ZĐ][A-Za-zĐđ0-9]*(?:-[A-Za-zĐđ0-9]+)*"
+                        r"|\d{1,4}-[A-ZĐ]{1,5}/[A-ZĐ]{1,5})(?![\w/])")
+DOC_TYPES = {"Quyết định": "Decision", "Kế hoạch": "Plan", "Nghị quyết": "Resolution", "Chỉ thị": "Directive",
+             "Công văn": "Document", "Văn bản": "Document", "Thông báo": "Document", "Nghị định": "Decree",
+             "Chương trình": "ActionProgramme", "Đề án": "Scheme", "Luật": "Law"}
+_CODE_TYPES = (("QĐ", "Decision"), ("KH", "Plan"), ("NQ", "Resolution"), ("QH", "Resolution"),
+               ("CT", "Directive"), ("NĐ", "Decree"))
+_ISSUER_CODES = (("TTg", ("Thủ tướng Chính phủ",)), ("BNG", ("Bộ Ngoại giao",)), ("QH", ("Quốc hội",)),
+                 ("CP", ("Chính phủ",)))
+
+# Dates: "28/4/2022", "26/5", "tháng 11/2021", "năm 2010" (the last only after "năm").
+DATE = re.compile(r"(?<![\d/])(?:(?P<dmy>\d{1,2}/\d{1,2}/\d{4})|(?P<dm>\d{1,2}/\d{1,2})(?![\d/])"
+                  r"|(?:tháng\s+)(?P<my>\d{1,2}/\d{4})|(?:năm\s+)(?P<y>(?:19|20)\d{2}))(?![\d/])")
+
+EVENT_HEADS = ("Hội nghị", "Hội thảo", "Cuộc họp", "Diễn đàn", "Tọa đàm", "Toạ đàm", "Lễ", "Phiên")
+EVENT_KINDS = {"hoi nghi": "Conference", "hoi thao": "Conference", "cuoc hop": "Meeting", "dien dan": "Conference",
+               "toa dam": "Meeting", "le": "Ceremony", "phien": "Meeting"}
+
+#: Cue words → the event property a person or organisation of the sentence fills.
+CUES = (("chu tri", "chair", 0.7), ("phat bieu", "speaker", 0.6), ("tham du", "attendee", 0.6),
+        ("su tham gia", "attendee", 0.5), ("du hoi nghi", "attendee", 0.5))
+
+
+# --- the draft ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    text: str
+    id: str
+    kind: str
+    how: str  # "label" | "alt" | "title+name" | "pattern" | "number"
+    new: bool = False
+
+
+@dataclass
+class Fact:
+    s: str
+    p: str
+    o: str | int
+    confidence: float
+    why: str
+
+
+@dataclass
+class Sentence:
+    text: str
+    start: int
+    mentions: list[Mention] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+    dates: list[tuple[str, str]] = field(default_factory=list)  # (as written, value)
+    event: str | None = None
+
+
+@dataclass
+class NewEntity:
+    id: str
+    kind: str
+    vi: str
+    en: str
+    alt: list[str]
+    why: str
+    confidence: float
+
+
+@dataclass
+class Draft:
+    """What :func:`draft` proposes: the YAML text, the review report, and their parts."""
+
+    source: str
+    article: str
+    sentences: list[Sentence]
+    new: dict[str, NewEntity]
+    matched: dict[str, tuple[Known, str]]  # id → (entity, first matched text)
+    left_out: list[str]
+    yaml: str = ""
+    report: str = ""
+
+    @property
+    def excerpts(self) -> list[str]:
+        return [s.text for s in self.sentences]
+
+    def entity_ids(self) -> set[str]:
+        return set(self.matched) | set(self.new)
+
+    def facts(self) -> list[tuple[str, str, str | int]]:
+        return [(f.s, f.p, f.o) for s in self.sentences for f in s.facts]
+
+
+def split_sentences(article: Article, raw_body: str) -> list[tuple[str, int]]:
+    """The body's sentences (one paragraph line may hold several) with their offsets in the
+    normalised body; a sentence that is not found verbatim is dropped."""
+    out: list[tuple[str, int]] = []
+    pos = 0
+    for line in raw_body.splitlines():
+        line = normalise(line)
+        if not line:
+            continue
+        pieces: list[str] = []
+        for piece in re.split(r"(?<=[.!?…])\s+", line):
+            if pieces and not piece.lstrip("“\"(")[:1].isupper() and not piece[:1].isdigit():
+                pieces[-1] += " " + piece
+            else:
+                pieces.append(piece)
+        for piece in pieces:
+            piece = piece.strip()
+            if len(piece) < 2:
+                continue
+            i = article.text.find(piece, pos)
+            if i < 0:
+                i = article.text.find(piece)
+            if i < 0:
+                continue
+            out.append((piece, i))
+            pos = i + len(piece)
+    return out
+
+
+class _Index:
+    """Folded labels of the known entities → (id, label, how); the longest match wins."""
+
+    def __init__(self, known: dict[str, Known]):
+        self.known = known
+        self.labels: dict[str, list[tuple[str, str, str]]] = {}
+        self.numbers: dict[str, str] = {}
+        for ent in known.values():
+            for label, how in [(ent.vi, "label"), (ent.en, "label"), *((a, "alt") for a in ent.alt)]:
+                k = _key(label)
+                if k:
+                    self.labels.setdefault(k, []).append((ent.id, label, how))
+                for m in DOC_NUMBER.finditer(label):
+                    self.numbers.setdefault(m.group(1).lower(), ent.id)
+        self.longest = max((k.count(" ") + 1 for k in self.labels), default=1)
+
+    def find(self, text: str) -> list[Mention]:
+        folded = fold(text)
+        words = _words(folded)
+        out: list[Mention] = []
+        i = 0
+        while i < len(words):
+            for n in range(min(self.longest, len(words) - i), 0, -1):
+                a, b = words[i][0], words[i + n - 1][1]
+                k = " ".join(folded[s:e] for s, e in words[i:i + n])
+                hits = self.labels.get(k)
+                if not hits:
+                    continue
+                span = text[a:b]
+                ent_id, label, how = hits[0]
+                if _punct(span) != _punct(label) and n > 1:
+                    continue
+                if not (span.isascii() and (n > 1 or len(span) >= 3)) and _marks(span) != _marks(label):
+                    continue  # accents differ: "diễn biến" is not "Điện Biên"
+                if n == 1 and span.islower() and not label.islower():
+                    continue  # "đảng" (a party) is not "Đảng" (the Party)
+                out.append(Mention(a, b, span, ent_id, self.known[ent_id].kind, how))
+                i += n - 1
+                break
+            i += 1
+        return out
+
+    def by_label(self, *labels: str) -> str | None:
+        for label in labels:
+            hits = self.labels.get(_key(label))
+            if hits:
+                return hits[0][0]
+        return None
+
+
+def _free(mentions: list[Mention], a: int, b: int) -> bool:
+    return all(b <= m.start or a >= m.end for m in mentions)
+
+
+def _date_value(written: str) -> str | None:
+    try:
+        return format_date(*parse_date(written))
+    except DateFormatError:
+        return None
+
+
+class _Drafter:
+    def __init__(self, article: Article, source: str, known: dict[str, Known]):
+        self.article = article
+        self.source = source
+        self.index = _Index(known)
+        self.known = known
+        self.new: dict[str, NewEntity] = {}
+        self.matched: dict[str, tuple[Known, str]] = {}
+        self.event: str | None = None
+        self.positions: set[str] = set()
+        published = article.header.get("published", "")
+        self.published = _date_value(published) if published and published != "unknown" else None
+
+    def add_new(self, ent: NewEntity) -> str:
+        if ent.id in self.known:
+            return ent.id
+        self.new.setdefault(ent.id, ent)
+        return ent.id
+
+    def short_form(self, span: str, mentions: list[Mention]) -> str | None:
+        """The one entity already matched in the article whose label begins with ``span``
+        ("Ban Chỉ đạo" after "Ban Chỉ đạo công tác Ngoại giao văn hoá")."""
+        k = _key(span) + " "
+        seen = set(self.matched) | {m.id for m in mentions if m.id in self.known}
+        hits = {eid for eid in seen
+                if any(_key(label).startswith(k) for label in (self.known[eid].vi, *self.known[eid].alt))}
+        return hits.pop() if len(hits) == 1 else None
+
+    def role(self, title: str) -> str:
+        known = self.index.by_label(title)
+        if known:
+            return known
+        rid, en = TITLES[title]
+        return self.add_new(NewEntity(rid, "Role", title, en, [], f"post title '{title}'", 0.8))
+
+    # one sentence
+    def sentence(self, text: str, start: int) -> Sentence:
+        s = Sentence(text, start)
+        numbers = [(m.start(), m.end()) for m in DOC_NUMBER.finditer(text)]
+        s.mentions = [m for m in self.index.find(text) if all(_free([m], a, b) for a, b in numbers)]
+        self._documents(s)
+        self._organisations(s)
+        self._dates(s)
+        self._people(s)
+        self._event(s)
+        s.mentions.sort(key=lambda m: m.start)
+        for m in s.mentions:
+            if not m.new and m.id in self.known:
+                self.matched.setdefault(m.id, (self.known[m.id], m.text))
+        self._facts(s)
+        return s
+
+    def _documents(self, s: Sentence) -> None:
+        for m in DOC_NUMBER.finditer(s.text):
+            number = m.group(1)
+            if not _free(s.mentions, m.start(), m.end()):
+                continue
+            before = s.text[max(0, m.start() - 40):m.start()]
+            known = self.index.numbers.get(number.lower())
+            if known:
+                s.mentions.append(Mention(m.start(), m.end(), number, known, self.known[known].kind, "number"))
+                continue
+            kind, type_word = "Document", ""
+            for word, k in DOC_TYPES.items():
+                if re.search(re.escape(word) + r"(\s+số)?\s*$", before, re.IGNORECASE):
+                    kind, type_word = k, word
+            if kind == "Document":
+                code = number.split("/", 1)[1] if "/" in number else number
+                for c, k in _CODE_TYPES:
+                    if code.upper().startswith(c.upper()) or f"/{c}" in number:
+                        kind = k
+                        break
+            vi_type = type_word or {"Decision": "Quyết định", "Plan": "Kế hoạch", "Resolution": "Nghị quyết",
+                                    "Directive": "Chỉ thị", "Decree": "Nghị định"}.get(kind, "Văn bản")
+            en_type = {"Document": "Document", "ActionProgramme": "Programme"}.get(kind, kind)
+            did = self.add_new(NewEntity(f"{kind.lower()}_{slug(number)}", kind, f"{vi_type} số {number}",
+                                         f"{en_type} No. {number}", [], f"document number '{number}'", 0.9))
+            s.mentions.append(Mention(m.start(), m.end(), number, did, kind, "number", new=True))
+
+    def _organisations(self, s: Sentence) -> None:
+        text, folded = s.text, fold(s.text)
+        words = _words(text)
+        for i, (a, _b) in enumerate(words):
+            head = next(((k, h) for k, h in _ORG_HEAD_KEYS
+                         if " ".join(folded[x:y] for x, y in words[i:i + k.count(" ") + 1]) == k
+                         and text[a].isupper()), None)
+            if head is None:
+                continue
+            k, h = head
+            j = i + k.count(" ") + 1
+            name_end, locality = None, None
+            # the name: Capitalised words, each with at most one lowercase word after it, or "và"
+            while j < len(words):
+                w = text[words[j][0]:words[j][1]]
+                fw = folded[words[j][0]:words[j][1]]
+                two = " ".join(folded[x:y] for x, y in words[j:j + 2])
+                if fw in _LOCALITY_WORDS or two in _LOCALITY_WORDS:
+                    n = 2 if two in _LOCALITY_WORDS else 1
+                    q = j + n
+                    while q < len(words) and text[words[q][0]].isupper() and q - j - n < 4 \
+                            and not (q - j - n >= 2 and _key(text[words[q][0]:words[q][1]]) in SURNAMES):
+                        q += 1
+                    place = next((m for m in s.mentions if m.kind in PLACE_KINDS and
+                                  m.start in (words[j][0], words[min(j + n, len(words) - 1)][0])), None)
+                    if place is not None:
+                        locality = (words[j][0], words[j + n][0], place.end)
+                        name_end = place.end
+                    elif q > j + n:
+                        locality = (words[j][0], words[j + n][0], words[q - 1][1])
+                        name_end = words[q - 1][1]
+                    break
+                if w[0].isupper() and not (name_end and _key(w) in SURNAMES):
+                    name_end = words[j][1]
+                    j += 1
+                    if j < len(words) and text[words[j][0]].islower() and fold(text[words[j][0]:words[j][1]]) \
+                            not in ("va", *_LOCALITY_WORDS) and "," not in text[name_end:words[j][0]]:
+                        name_end = words[j][1]
+                        j += 1
+                    continue
+                if fw == "va" and name_end and j + 1 < len(words) and text[words[j + 1][0]].isupper():
+                    j += 1
+                    continue
+                break
+            inside = [m for m in s.mentions if m.kind in PLACE_KINDS and locality and m.start >= locality[0]
+                      and name_end and m.end <= name_end]
+            if name_end is None or not _free([m for m in s.mentions if m not in inside], a, name_end):
+                continue
+            span = text[a:name_end]
+            kind = ORG_HEADS[h]
+            if kind == "PeoplesCommittee":
+                if locality is None:
+                    continue
+                place, where = text[locality[1]:locality[2]], text[locality[0]:locality[2]]
+                oid = "ubnd_" + slug(place)
+                vi = f"Ủy ban nhân dân {where}"
+                ent = NewEntity(oid, kind, vi, f"People's Committee of {place}", [f"UBND {where}"],
+                                f"'{h} {where}' (a locality's People's Committee)", 0.8)
+            else:
+                oid = slug(span)
+                ent = NewEntity(oid, kind, span, span, [], f"organisation pattern '{h} …'", 0.5)
+            known = self.index.by_label(span, ent.vi) or self.short_form(span, s.mentions)
+            if known:
+                s.mentions.append(Mention(a, name_end, span, known, self.known[known].kind, "label"))
+                continue
+            oid = self.add_new(ent)
+            s.mentions.append(Mention(a, name_end, span, oid, kind, "pattern", new=True))
+            for m in inside:  # the province stays a mention of its own (for the review), but not the org's
+                s.mentions.remove(m)
+                s.mentions.append(Mention(m.start, m.end, m.text, m.id, "Locality", m.how))
+
+    def _people(self, s: Sentence) -> None:
+        text = s.text
+        for m in [m for m in s.mentions if m.kind == "Person"]:
+            title, title_at = self._title_before(text, m.start, s.mentions)
+            if title:
+                s.mentions.append(Mention(title_at, title_at + len(title), title, self.role(title), "Role", "title"))
+                self._position(s, m.id, m.text, title, title_at, m.start)
+        words = _words(text)
+        i = 0
+        while i < len(words):
+            a, b = words[i]
+            w = text[a:b]
+            if not (w[0].isupper() and _key(w) in SURNAMES and _free(s.mentions, a, b)):
+                i += 1
+                continue
+            j = i + 1
+            while j < len(words) and j - i < 4 and text[words[j][0]].isupper() \
+                    and text[words[j - 1][1]:words[j][0]] == " " and _free(s.mentions, *words[j]):
+                j += 1
+            if j - i < 2:
+                i += 1
+                continue
+            end = words[j - 1][1]
+            name = text[a:end]
+            title, title_at = self._title_before(text, a, s.mentions)
+            if title is None and j - i < 3:
+                i = j
+                continue  # two capitalised words without a title: too unsure (a place, a name?)
+            pid = slug(name)
+            known = self.index.by_label(name)
+            if known:
+                s.mentions.append(Mention(a, end, name, known, self.known[known].kind, "label"))
+            else:
+                alt = [fold(name).title()] if not name.isascii() else []
+                self.add_new(NewEntity(pid, "Person", name, name, alt,
+                                       f"name after the title '{title}'" if title else "a Vietnamese name (no title)",
+                                       0.8 if title else 0.4))
+                s.mentions.append(Mention(a, end, name, pid, "Person", "title+name", new=True))
+            if title:
+                s.mentions.append(Mention(title_at, title_at + len(title), title, self.role(title), "Role", "title"))
+                self._position(s, known or pid, name, title, title_at, a)
+            i = j
+
+    def _title_before(self, text: str, at: int, mentions: list[Mention]) -> tuple[str | None, int]:
+        window = text[max(0, at - 60):at]
+        fw = fold(window)
+        best: tuple[str | None, int] = (None, -1)
+        for k, t in _TITLE_KEYS:
+            for m in re.finditer(r"(?<!\w)" + re.escape(k) + r"(?!\w)", fw):
+                pos = at - len(window) + m.start()
+                between = text[pos + len(t):at]
+                # only an organisation (or nothing) between the title and the name
+                rest = between
+                for men in mentions:
+                    if men.start >= pos + len(t) and men.end <= at:
+                        rest = rest.replace(men.text, "")
+                if not re.fullmatch(r"[\s,]*(?:[A-ZĐ]\w*(?:\s+[a-zđ]\w*)?\s*)?", rest):
+                    continue
+                cur = (pos + len(t), len(t))
+                old = (best[1] + len(best[0] or ""), len(best[0] or "")) if best[0] else (-1, -1)
+                if cur > old:
+                    best = (text[pos:pos + len(t)], pos)
+        if best[0] is not None:
+            key = _key(best[0])
+            title = next(t for k, t in _TITLE_KEYS if k == key)
+            return title, best[1]
+        return best
+
+    def _position(self, s: Sentence, pid: str, name: str, title: str, title_at: int, name_at: int) -> None:
+        org = None
+        for m in s.mentions:
+            if title_at <= m.start and m.end <= name_at and m.kind in ORG_KINDS:
+                org = m.id
+        between = s.text[title_at + len(title):name_at].strip()
+        if org is None and between:
+            org = self.index.by_label("Bộ " + between, between)
+        rid = self.role(title)
+        pos = f"pos_{pid}_{rid.removeprefix('role_')}"
+        label = f"{name}, {s.text[title_at:name_at].strip().rstrip(',')}"
+        if pos in self.positions:
+            return
+        self.positions.add(pos)
+        self.add_new(NewEntity(pos, "Position", label, f"{name}, {TITLES[title][1]}", [],
+                               f"post title before the name '{name}'", 0.7))
+        when = next((v for _w, v in s.dates), None) or self.published
+        s.facts += [Fact(pos, "org:member", pid, 0.8, "the name after the title"),
+                    Fact(pos, "org:role", rid, 0.8, f"the title '{title}'")]
+        if org:
+            s.facts.append(Fact(pos, "org:organization", org, 0.6, "the organisation named with the title"))
+        if when:
+            s.facts.append(Fact(pos, "attestedOn", when, 0.5 if when == self.published else 0.6,
+                                "the sentence's date" if when != self.published else "the article's date"))
+
+    def _dates(self, s: Sentence) -> None:
+        for m in DATE.finditer(s.text):
+            written = m.group(m.lastgroup or "dmy")
+            value = _date_value(written)
+            if m.lastgroup == "y" and re.search(r"(đến|tới|trước|giai đoạn|-)\s*$", s.text[:m.start()]):
+                continue  # "đến năm 2030": a horizon, not a date
+            if value:
+                s.dates.append((m.group(0), value))
+
+    def _event(self, s: Sentence) -> None:
+        """The event a sentence is about: a known event named in it, a named event ("Hội nghị văn
+        hóa toàn quốc …": a new one), or the article's main event ("cuộc họp", "hội nghị")."""
+        known = [m for m in s.mentions if m.kind in EVENT_KINDS.values() or m.kind in ("Event", "CulturalEvent")]
+        if known:
+            s.event = known[0].id
+            self.event = self.event or s.event
+            return
+        cue = re.search(r"chủ trì|tổ chức|diễn ra|khai mạc|tham dự|dự", s.text, re.IGNORECASE)
+        heads = "|".join(re.escape(_key(h)) for h in EVENT_HEADS)
+        for m in re.finditer(r"(?<!\w)(?:" + heads + r")(?!\w)", fold(s.text)):
+            head = s.text[m.start():m.end()]
+            if not _free(s.mentions, m.start(), m.end()) or re.search(
+                    r"(Nghị quyết|Kế hoạch|Chương trình|Quyết định)\s*$", s.text[:m.start()]):
+                continue
+            rest = re.split(r"[,.;:()“”\"]|\s(?:với|tại|do|nhằm|đã|và|của|đến|cho|vào|là)\s", s.text[m.start():])[0]
+            words = rest.split()[:10]
+            label = " ".join(words)
+            generic = len(words) - len(head.split()) <= 1
+            kind = EVENT_KINDS.get(_key(head), "Event")
+            if self.event is None and cue:
+                label = label[0].upper() + label[1:]
+                self.event = self.add_new(NewEntity(f"ev_{slug(self.source)}", kind, label, label, [],
+                                                    f"the article's event ('{head} …')", 0.5))
+                s.event = self.event
+                return
+            if self.event is not None and generic:
+                s.event = self.event
+                return
+            if head[0].isupper() and not generic and m.start() > 0:
+                eid = self.add_new(NewEntity(f"ev_{slug(label)[:50].rstrip('_')}", kind, label, label, [],
+                                             f"a named event ('{head} …')", 0.5))
+                s.mentions.append(Mention(m.start(), m.start() + len(label), label, eid, kind, "pattern", new=True))
+                s.event = eid
+                return
+            if self.event is not None:
+                s.event = self.event
+                return
+
+    def _facts(self, s: Sentence) -> None:
+        folded = fold(s.text)
+        docs = [m for m in s.mentions if m.how == "number"]
+        for d in docs:
+            number_fact = (d.id, "eli:id_local", d.text)
+            if d.new:
+                s.facts.append(Fact(*number_fact, 0.9, "the document's number as written"))
+            after = s.text[d.end:d.end + 30]
+            dm = re.match(r"\s*(?:ngày\s+)(\d{1,2}/\d{1,2}/\d{4})", after)
+            full = [v for w, v in s.dates if v.count("/") == 2]
+            if dm:
+                s.facts.append(Fact(d.id, "eli:date_document", _date_value(dm.group(1)) or dm.group(1), 0.9,
+                                    "'ngày …' right after the number"))
+            elif re.search(r"ban hành|ký", folded.replace("ky", "ký")) or "ban hanh" in folded:
+                if len(full) == 1:
+                    s.facts.append(Fact(d.id, "eli:date_document", full[0], 0.7, "the sentence's one full date, "
+                                        "with 'ban hành'"))
+            issuer = None
+            if "ban hanh" in folded:
+                orgs = [m for m in s.mentions if m.kind in ORG_KINDS and m.start < d.start]
+                issuer = orgs[-1].id if orgs else None
+            if issuer is None:
+                code = d.text.split("/", 1)[-1]
+                for c, labels in _ISSUER_CODES:
+                    if c in code.split("-") or re.search(rf"(?:^|[-/]){c}\d*$", code):
+                        issuer = self.index.by_label(*labels)
+                        break
+                if issuer is None and code.endswith("UBND"):
+                    ubnd = [m for m in s.mentions if m.kind == "PeoplesCommittee"]
+                    issuer = ubnd[0].id if ubnd else None
+            if issuer:
+                s.facts.append(Fact(d.id, "eli:passed_by", issuer, 0.7, "issuer named with 'ban hành' or by the "
+                                    "number's code"))
+            imp = re.search(r"(thực hiện|triển khai)", s.text[d.end:])
+            if imp:
+                cut = d.end + imp.end()
+                targets = [m for m in s.mentions if m.start >= cut and m.id != d.id and m.kind in
+                           ("Strategy", "Resolution", "Decision", "Plan", "Directive", "ActionProgramme")]
+                if targets:
+                    s.facts.append(Fact(d.id, "implements", targets[0].id, 0.6, "'thực hiện/triển khai' + document"))
+        ev = s.event
+        if ev is None:
+            return
+        dated = [(w, v) for w, v in s.dates if "/" in v]  # a bare year ("năm 2030") is rarely the event's
+        if dated and not docs:
+            written, value = dated[0]
+            if not any(f.p == "date" and f.s == ev for f in s.facts):
+                s.facts.append(Fact(ev, "date", value, 0.6, f"'{written}' in a sentence about the event"))
+        people = [m for m in s.mentions if m.kind == "Person"]
+        orgs = [m for m in s.mentions if m.kind in ORG_KINDS]
+        for cue, prop, conf in CUES:
+            at = folded.find(cue)
+            if at < 0:
+                continue
+            if prop == "attendee":
+                for m in [*people, *orgs]:
+                    if m.start > at:
+                        s.facts.append(Fact(ev, prop, m.id, conf, f"'{s.text[at:at + len(cue)]}' before the name"))
+            else:
+                before = [m for m in people if m.start < at]
+                if not re.search(r"(hoi nghi|cuoc hop|hoi thao|dien dan|toa dam|phien|le\b)", folded[at:at + 60]) \
+                        and not (prop == "speaker" and at < 5):
+                    continue
+                if before:
+                    why = f"the person before '{s.text[at:at + len(cue)]}'"
+                    s.facts.append(Fact(ev, prop, before[-1].id, conf, why))
+        for m in re.finditer(r"(?<!\w)tai(?!\w)", folded):
+            place = next((x for x in s.mentions if x.start >= m.end() and x.start <= m.end() + 2
+                          and x.kind in PLACE_KINDS), None)
+            run = re.match(r"\s+([A-ZĐ]\w*(?:\s+\w+){1,7}?)(?=\s*[,.;(]|\s+(?:với|và|do|nhằm|vào|ngày)\s|$)",
+                           s.text[m.end():])
+            name = run.group(1) if run else ""
+            if run:
+                cut = [x.start - m.end() - run.start(1) for x in s.mentions
+                       if m.end() + run.start(1) <= x.start < m.end() + run.end(1)]
+                name = name[:min(cut)].strip() if cut else name
+            if place is None and len([w for w in name.split() if w[0].isupper()]) >= 2 \
+                    and _free(s.mentions, m.end() + run.start(1), m.end() + run.start(1) + len(name)):
+                vid = self.add_new(NewEntity(slug(name), "Venue", name, name, [], "a capitalised name after 'tại'",
+                                             0.4))
+                a = m.end() + run.start(1)
+                place = Mention(a, a + len(name), name, vid, "Venue", "pattern", new=True)
+                s.mentions.append(place)
+            if place:
+                s.facts.append(Fact(ev, "heldAt", place.id, 0.6, "'tại' + a place"))
+        seen: set[tuple[str, str, str | int]] = set()
+        unique = []
+        for f in s.facts:
+            if (f.s, f.p, f.o) not in seen:
+                seen.add((f.s, f.p, f.o))
+                unique.append(f)
+        s.facts = unique
+
+
+def draft(article_path: Path | str, sources: Path | str | None = None, source_id: str | None = None,
+          exclude: tuple[str, ...] = ()) -> Draft:
+    """Draft a curated file for the article at ``article_path``, matching mentions against the
+    entities of ``sources`` (default: the bundled sources) but for the curated files in
+    ``exclude`` and the article's own curated file.  Raises :class:`kg.errors.SourceError` when
+    the article cannot be read."""
+    from kg.errors import Problem, SourceError
+    from loaders.curated import default_sources
+
+    path = Path(article_path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SourceError([Problem(str(path), None, "", f"cannot read the article ({exc.strerror})",
+                                   "give the path of an article text file (header, '---', body)")]) from None
+    article = read_article(path, raw)
+    if article.problems:
+        raise SourceError([Problem(str(path), line, fld, msg, hint) for line, fld, msg, hint in article.problems])
+    source = source_id or path.stem
+    root = Path(sources) if sources is not None else default_sources()
+    known = known_entities(root, (*exclude, f"{source}.yaml"))
+    lines = raw.decode("utf-8").splitlines()
+    body = "\n".join(lines[next(i for i, ln in enumerate(lines) if ln.strip() == "---") + 1:])
+    d = _Drafter(article, source, known)
+    sentences = [d.sentence(t, i) for t, i in split_sentences(article, body)]
+    # facts that name the event found later (e.g. a date before the event is named) are not redone
+    result = Draft(source, path.name, sentences, d.new, d.matched, [])
+    header_only = [k for k in ("title",) if article.header.get(k)]
+    if header_only:
+        result.left_out.append("the header (title, publisher, URL…): it is the source's record, not evidence")
+    result.yaml = render_yaml(result, article)
+    result.report = render_report(result)
+    return result
+
+
+# --- output ------------------------------------------------------------------------------------
+
+
+def _q(value: str | int) -> str:
+    return str(value) if isinstance(value, int) else json.dumps(value, ensure_ascii=False)
+
+
+def render_yaml(d: Draft, article: Article) -> str:
+    """The draft as a curated YAML file; review markers are comments, so it validates as is."""
+    lines = [f"# DRAFT by `cdkg draft` from articles/{d.article}: every line is a proposal to review.",
+             "# '# review C: why' after a fact gives the rule's confidence C (0-1) and the reason;",
+             "# commented-out excerpts are sentences with no proposed fact. Delete this header when reviewed.",
+             f"source: {d.source}", f"article: {d.article}", "", "entities:"]
+    if not d.new:
+        lines[-1] = "entities: []"
+    for e in sorted(d.new.values(), key=lambda e: (e.kind, e.id)):
+        alt = f", alt: [{', '.join(_q(a) for a in e.alt)}]" if e.alt else ""
+        lines.append(f"  - {{id: {e.id}, kind: {e.kind}, vi: {_q(e.vi)}, en: {_q(e.en)}{alt}}}"
+                     f"  # review {e.confidence:.1f}: new — {e.why}")
+    if d.matched:
+        lines.append("# Known entities this article mentions (declared in other sources; used by id):")
+        for eid, (k, text) in sorted(d.matched.items()):
+            lines.append(f"#   {eid} ({k.kind}, {k.file}) ← {text!r}")
+    lines += ["", "evidence:"]
+    any_item = False
+    for s in d.sentences:
+        if s.facts:
+            any_item = True
+            lines.append(f"  - quote: {_q(s.text)}")
+            lines.append("    facts:")
+            for f in s.facts:
+                lines.append(f"      - [{f.s}, {f.p}, {_q(f.o)}]  # review {f.confidence:.1f}: {f.why}")
+        else:
+            names = ", ".join(dict.fromkeys(m.id for m in s.mentions))
+            lines.append(f"  # - quote: {_q(s.text)}")
+            lines.append(f"  #   (mentions: {names})" if names else "  #   (no mention found)")
+    if not any_item:
+        lines[lines.index("evidence:")] = "evidence: []"
+    return "\n".join(lines) + "\n"
+
+
+def render_report(d: Draft) -> str:
+    """The review report (markdown): matched, new, unsure, left out."""
+    facts = [(s, f) for s in d.sentences for f in s.facts]
+    out = [f"# Review of the draft for {d.source}", "",
+           f"{len(d.sentences)} sentences, {len(d.matched)} known entities matched, {len(d.new)} new entity "
+           f"candidates, {len(facts)} candidate facts.", "", "## Matched (known entities)", ""]
+    out += [f"- `{eid}` ({k.kind}, declared in {k.file}) — matched {text!r}"
+            for eid, (k, text) in sorted(d.matched.items())] or ["- none"]
+    out += ["", "## New (to check: kind, id, labels; the English label is a copy to translate)", ""]
+    out += [f"- `{e.id}` ({e.kind}) {e.vi!r} — {e.why} (confidence {e.confidence:.1f})"
+            for e in sorted(d.new.values(), key=lambda e: (e.kind, e.id))] or ["- none"]
+    out += ["", "## Unsure (confidence below 0.7)", ""]
+    unsure = [f"- [{f.s}, {f.p}, {f.o}] ({f.confidence:.1f}: {f.why}) in “{s.text[:90]}…”"
+              for s, f in facts if f.confidence < 0.7]
+    unsure += [f"- new `{e.id}` ({e.kind}, {e.confidence:.1f}: {e.why})" for e in d.new.values() if e.confidence < 0.7]
+    out += unsure or ["- none"]
+    out += ["", "## Left out", ""]
+    undated = [(s, w) for s in d.sentences for w, v in s.dates if not any(str(f.o) == v for f in s.facts)]
+    out += [f"- date {w!r}: no subject found in “{s.text[:80]}…”" for s, w in undated]
+    out += [f"- {x}" for x in d.left_out]
+    out += ["- sentences without a proposed fact are in the draft as commented-out excerpts",
+            "- statements (recommendations, limitations), themes and counts are not drafted: add them by hand"]
+    return "\n".join(out) + "\n"
+
+
+# --- a new source ------------------------------------------------------------------------------
+
+
+def new_source(source_id: str, url: str | None = None, retrieved: str | None = None) -> tuple[str, str]:
+    """The text of a new article file (its header filled as far as given: URL, Retrieved) and of
+    its empty curated file, for ``cdkg new-source``.  Raises :class:`kg.errors.UsageError` for an
+    id that is not a slug or a URL that is not http(s)."""
+    import datetime as dt
+
+    from kg.errors import UsageError
+    from loaders.schema import SLUG_PATTERN
+
+    if not re.match(SLUG_PATTERN, source_id) or len(source_id) > 80:
+        raise UsageError(f"source id {source_id!r} is not a slug: lower-case ASCII letters, digits and '-', "
+                         "e.g. 005-quang-tri-plan-173")
+    if url is not None and not re.match(r"^https?://[^\s/]+\S*$", url):
+        raise UsageError(f"--url {url!r} is not a full http(s) address")
+    retrieved = retrieved or dt.date.today().isoformat()
+    article = "\n".join([
+        "Title: (the article's title, as written)",
+        "Publisher: unknown",
+        "Author: unknown",
+        f"URL: {url or 'https://(the page address)'}",
+        "Published: unknown",
+        "Language: vi",
+        "Kind: NewsReport",
+        f"Retrieved: {retrieved}",
+        "Note: (what was copied and what was dropped: only the article body is evidence)",
+        "---",
+        "",
+    ])
+    curated = "\n".join([
+        f"# {source_id}: paste the article body under '---' in articles/{source_id}.txt and fill its header",
+        "# (Title, Publisher, Author, Published as the page shows them, or unknown), then run",
+        f"#   cdkg draft articles/{source_id}.txt --output curated/{source_id}.yaml --force",
+        "# and review the draft (see `cdkg vocab` for the classes and properties you may use).",
+        f"source: {source_id}",
+        f"article: {source_id}.txt",
+        "entities: []",
+        "evidence: []",
+        "",
+    ])
+    return article, curated
