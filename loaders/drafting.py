@@ -173,7 +173,7 @@ ORG_KINDS = frozenset(("Ministry", "GovernmentAgency", "PeoplesCommittee", "Agen
 PLACE_KINDS = frozenset(("Province", "CentrallyRunCity", "Venue", "WorldHeritageProperty", "Country",
                          "VietnameseLocality", "ForeignLocality"))
 
-DOC_NUMBER = re.compile(r"(?<![\w/])(\d{1,5}(?:/\d{4})?/[A-ZĐ][A-Za-zĐđ0-9]*(?:-[A-Za-zĐđ0-9]+)*"
+DOC_NUMBER = re.compile(r"(?<![\w/])(\d{1,5}(?:/\d{4})?/[A-ZĐ][A-Za-zĐđ0-9]*(?: ?-[A-Za-zĐđ0-9]+)*"
                         r"|\d{1,4}-[A-ZĐ]{1,5}/[A-ZĐ]{1,5})(?![\w/])")
 DOC_TYPES = {"Quyết định": "Decision", "Kế hoạch": "Plan", "Nghị quyết": "Resolution", "Chỉ thị": "Directive",
              "Công văn": "Document", "Văn bản": "Document", "Thông báo": "Document", "Nghị định": "Decree",
@@ -187,6 +187,8 @@ _ISSUER_CODES = (("TTg", ("Thủ tướng Chính phủ",)), ("BNG", ("Bộ Ngo�
 DATE = re.compile(r"(?<![\d/])(?:(?P<dmy>\d{1,2}/\d{1,2}/\d{4})|(?P<dm>\d{1,2}/\d{1,2})(?![\d/])"
                   r"|(?:tháng\s+)(?P<my>\d{1,2}/\d{4})|(?:năm\s+)(?P<y>(?:19|20)\d{2}))(?![\d/])")
 
+DOC_KINDS = frozenset(("Strategy", "Plan", "Decision", "Resolution", "Directive", "Document", "ActionProgramme",
+                       "Decree", "Scheme", "Law"))
 EVENT_HEADS = ("Hội nghị", "Hội thảo", "Cuộc họp", "Diễn đàn", "Tọa đàm", "Toạ đàm", "Lễ", "Phiên")
 EVENT_KINDS = {"hoi nghi": "Conference", "hoi thao": "Conference", "cuoc hop": "Meeting", "dien dan": "Conference",
                "toa dam": "Meeting", "le": "Ceremony", "phien": "Meeting"}
@@ -306,7 +308,7 @@ class _Index:
                 if k:
                     self.labels.setdefault(k, []).append((ent.id, label, how))
                 for m in DOC_NUMBER.finditer(label):
-                    self.numbers.setdefault(m.group(1).lower(), ent.id)
+                    self.numbers.setdefault(m.group(1).replace(" ", "").lower(), ent.id)
         self.longest = max((k.count(" ") + 1 for k in self.labels), default=1)
 
     def find(self, text: str) -> list[Mention]:
@@ -400,15 +402,20 @@ class _Drafter:
         self._people(s)
         self._event(s)
         s.mentions.sort(key=lambda m: m.start)
+        self._periods(s)
         for m in s.mentions:
             if not m.new and m.id in self.known:
                 self.matched.setdefault(m.id, (self.known[m.id], m.text))
         self._facts(s)
+        unique: dict[tuple[str, str, str | int], Fact] = {}
+        for f in s.facts:
+            unique.setdefault((f.s, f.p, f.o), f)
+        s.facts = list(unique.values())
         return s
 
     def _documents(self, s: Sentence) -> None:
         for m in DOC_NUMBER.finditer(s.text):
-            number = m.group(1)
+            number = m.group(1).replace(" ", "")  # "208/QĐ -TTg" as printed: the number is 208/QĐ-TTg
             if not _free(s.mentions, m.start(), m.end()):
                 continue
             before = s.text[max(0, m.start() - 40):m.start()]
@@ -602,9 +609,26 @@ class _Drafter:
             written = m.group(m.lastgroup or "dmy")
             value = _date_value(written)
             if m.lastgroup == "y" and re.search(r"(đến|tới|trước|giai đoạn|-)\s*$", s.text[:m.start()]):
-                continue  # "đến năm 2030": a horizon, not a date
+                continue  # "đến năm 2030": a horizon, not a date (see _periods)
             if value:
                 s.dates.append((m.group(0), value))
+
+    def _periods(self, s: Sentence) -> None:
+        """"… đến năm 2030" → periodEnd, "giai đoạn 2011-2020" → periodStart and periodEnd, of the
+        plan, strategy or document named just before."""
+        docs = [m for m in s.mentions if m.kind in DOC_KINDS]
+        for m in re.finditer(r"(?:đến|tới) năm ((?:19|20)\d{2})|giai đoạn ((?:19|20)\d{2}) ?[-–] ?((?:19|20)\d{2})",
+                             s.text):
+            s.dates += [(m.group(0), y) for y in m.groups() if y]
+            before = [d for d in docs if d.start < m.start()] or [d for d in docs if d.start <= m.end()]
+            if not before:
+                continue
+            subject = before[-1].id
+            if m.group(1):
+                s.facts.append(Fact(subject, "periodEnd", m.group(1), 0.5, f"'{m.group(0)}' after the document"))
+            else:
+                s.facts.append(Fact(subject, "periodStart", m.group(2), 0.5, f"'{m.group(0)}' after the document"))
+                s.facts.append(Fact(subject, "periodEnd", m.group(3), 0.5, f"'{m.group(0)}' after the document"))
 
     def _event(self, s: Sentence) -> None:
         """The event a sentence is about: a known event named in it, a named event ("Hội nghị văn
@@ -649,7 +673,7 @@ class _Drafter:
         folded = fold(s.text)
         docs = [m for m in s.mentions if m.how == "number"]
         for d in docs:
-            number_fact = (d.id, "eli:id_local", d.text)
+            number_fact = (d.id, "eli:id_local", d.text.replace(" ", ""))
             if d.new:
                 s.facts.append(Fact(*number_fact, 0.9, "the document's number as written"))
             after = s.text[d.end:d.end + 30]
@@ -730,13 +754,6 @@ class _Drafter:
                 s.mentions.append(place)
             if place:
                 s.facts.append(Fact(ev, "heldAt", place.id, 0.6, "'tại' + a place"))
-        seen: set[tuple[str, str, str | int]] = set()
-        unique = []
-        for f in s.facts:
-            if (f.s, f.p, f.o) not in seen:
-                seen.add((f.s, f.p, f.o))
-                unique.append(f)
-        s.facts = unique
 
 
 def draft(article_path: Path | str, sources: Path | str | None = None, source_id: str | None = None,
