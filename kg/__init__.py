@@ -11,6 +11,7 @@ The public API mirrors the ``cdkg`` command line one to one::
     kg.export("turtle", output="kg.ttl")  # cdkg export
     kg.release("release/")              # cdkg release
     kg.diff("old-release/", "release/")  # cdkg diff
+    kg.site(output="site")              # cdkg site
 
 Submodules are imported on first use so that ``import kg`` stays cheap.  They are named
 for their stage (``builder``, ``exporter``, ``statistics``, ``provenance``) rather than after
@@ -43,6 +44,7 @@ _API = {
     "Release": "kg.publisher",
     "diff": "kg.datadiff",
     "DataDiff": "kg.datadiff",
+    "site": "viz.site",
     "open_store": "kg.store",
     "CdkgError": "kg.errors",
     "SourceError": "kg.errors",

@@ -600,6 +600,30 @@ def viz(
     out.print(safe(output.resolve()))
 
 
+@app.command()
+@_reports_errors
+def site(
+    output: Path = typer.Option(Path("site"), "--output", "-o", help="Folder to write (new, empty, or a site "
+                                "cdkg wrote before, which is replaced whole)."),
+    lang: Lang = typer.Option(Lang.en, "--lang", "-l", help="Language the site's index.html opens in "
+                              "(both trees, en/ and vi/, are always written)."),
+    build_dir: Path = BuildOption,
+) -> None:
+    """Write the graph as a static website that opens from file:// with no server and no internet.
+
+    A home page with what the graph holds; a page per entity with every statement and its
+    evidence; a page per source with its record and the facts it supports; a timeline filtered
+    by year, kind, locality, partner and theme; the gap report; search without accents.
+    Prints the path of the site's index.html.
+
+    Example:
+        cdkg site --output site --lang vi
+    """
+    from viz.site import site as write_site
+
+    out.print(safe(write_site(build_dir, output, lang=lang.value).resolve()))
+
+
 class GapFormat(str, Enum):
     markdown = "markdown"
     html = "html"
