@@ -366,6 +366,7 @@ class _Drafter:
         self.matched: dict[str, tuple[Known, str]] = {}
         self.event: str | None = None
         self.positions: set[str] = set()
+        self.left_out: list[str] = []
         published = article.header.get("published", "")
         self.published = _date_value(published) if published and published != "unknown" else None
 
@@ -587,6 +588,10 @@ class _Drafter:
         between = s.text[title_at + len(title):name_at].strip()
         if org is None and between:
             org = self.index.by_label("Bộ " + between, between)
+        if org is None:  # a position is in exactly one organisation: none named, none proposed
+            self.left_out.append(f"the post '{title}' of {name}: no organisation named with it, so no "
+                                 f"position is proposed (in “{s.text[:70]}…”)")
+            return
         rid = self.role(title)
         pos = f"pos_{pid}_{rid.removeprefix('role_')}"
         label = f"{name}, {s.text[title_at:name_at].strip().rstrip(',')}"
@@ -598,8 +603,7 @@ class _Drafter:
         when = next((v for _w, v in s.dates), None) or self.published
         s.facts += [Fact(pos, "org:member", pid, 0.8, "the name after the title"),
                     Fact(pos, "org:role", rid, 0.8, f"the title '{title}'")]
-        if org:
-            s.facts.append(Fact(pos, "org:organization", org, 0.6, "the organisation named with the title"))
+        s.facts.append(Fact(pos, "org:organization", org, 0.6, "the organisation named with the title"))
         if when:
             s.facts.append(Fact(pos, "attestedOn", when, 0.5 if when == self.published else 0.6,
                                 "the sentence's date" if when != self.published else "the article's date"))
@@ -638,7 +642,7 @@ class _Drafter:
             s.event = known[0].id
             self.event = self.event or s.event
             return
-        cue = re.search(r"chủ trì|tổ chức|diễn ra|khai mạc|tham dự|dự", s.text, re.IGNORECASE)
+        cue = re.search(r"chu tri|to chuc|dien ra|khai mac|tham du|du|phat bieu", fold(s.text))
         heads = "|".join(re.escape(_key(h)) for h in EVENT_HEADS)
         for m in re.finditer(r"(?<!\w)(?:" + heads + r")(?!\w)", fold(s.text)):
             head = s.text[m.start():m.end()]
@@ -724,9 +728,13 @@ class _Drafter:
             if at < 0:
                 continue
             if prop == "attendee":
-                for m in [*people, *orgs]:
-                    if m.start > at:
-                        s.facts.append(Fact(ev, prop, m.id, conf, f"'{s.text[at:at + len(cue)]}' before the name"))
+                after = [m for m in [*people, *orgs] if m.start > at]
+                for m in after:
+                    s.facts.append(Fact(ev, prop, m.id, conf, f"'{s.text[at:at + len(cue)]}' before the name"))
+                if not after:
+                    for m in [m for m in [*people, *orgs] if m.end <= at][:1]:
+                        s.facts.append(Fact(ev, prop, m.id, conf - 0.1, f"the sentence's subject, then "
+                                            f"'{s.text[at:at + len(cue)]}'"))
             else:
                 before = [m for m in people if m.start < at]
                 if not re.search(r"(hoi nghi|cuoc hop|hoi thao|dien dan|toa dam|phien|le\b)", folded[at:at + 60]) \
@@ -782,7 +790,7 @@ def draft(article_path: Path | str, sources: Path | str | None = None, source_id
     d = _Drafter(article, source, known)
     sentences = [d.sentence(t, i) for t, i in split_sentences(article, body)]
     # facts that name the event found later (e.g. a date before the event is named) are not redone
-    result = Draft(source, path.name, sentences, d.new, d.matched, [])
+    result = Draft(source, path.name, sentences, d.new, d.matched, d.left_out)
     header_only = [k for k in ("title",) if article.header.get(k)]
     if header_only:
         result.left_out.append("the header (title, publisher, URL…): it is the source's record, not evidence")
@@ -794,8 +802,14 @@ def draft(article_path: Path | str, sources: Path | str | None = None, source_id
 # --- output ------------------------------------------------------------------------------------
 
 
+_NOT_YAML = re.compile("[\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
 def _q(value: str | int) -> str:
-    return str(value) if isinstance(value, int) else json.dumps(value, ensure_ascii=False)
+    """A YAML double-quoted scalar (JSON's escapes, and \\u escapes for what YAML may not hold raw)."""
+    if isinstance(value, int):
+        return str(value)
+    return _NOT_YAML.sub(lambda m: f"\\u{ord(m.group(0)):04x}", json.dumps(value, ensure_ascii=False))
 
 
 def render_yaml(d: Draft, article: Article) -> str:
