@@ -28,6 +28,7 @@ made (it holds :data:`SITE_MARKER` and nothing else than a site has).
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import shutil
@@ -188,7 +189,6 @@ def _load(backend: Any) -> SiteData:
 
     from kg.citations import source_records
     from kg.sparql import PREFIX_DECL
-    from kg.statistics import compute_stats
     from ontology import ID, PROVENANCE_GRAPH, shorten, vocabulary
     from viz.graphdata import ENTITIES, FACTS, INDIVIDUAL_LABELS, KIND_OF_SEGMENT
 
@@ -261,8 +261,25 @@ def _load(backend: Any) -> SiteData:
             facts_of[o].append(fact)
     records = source_records(backend.store) if hasattr(backend, "store") else {}
     source_paths = {iri: path_for(iri, "s") for iri in records}
-    stats = compute_stats(backend.store) if hasattr(backend, "store") else None
+    stats = _stats(backend)
     return SiteData(entities, evidence, records, source_paths, dict(facts_of), stats, vocab.labels)
+
+
+def _stats(backend: Any) -> Any:
+    """The build's counts: from its report.json when it has one (a build writes them), else
+    counted in the store (seconds on a large graph)."""
+    from types import SimpleNamespace
+
+    from kg.statistics import compute_stats
+    from kg.store import store_path
+
+    try:
+        report = json.loads((store_path(backend.build).parent / "report.json").read_text(encoding="utf-8"))
+        return SimpleNamespace(triples=int(report["triples"]),
+                               sources=[SimpleNamespace(source=x["source"], facts=int(x["facts"]))
+                                        for x in report["sources"]])
+    except (OSError, ValueError, KeyError, TypeError):
+        return compute_stats(backend.store)
 
 
 def _literal(term: Any) -> str:
