@@ -149,10 +149,11 @@ TITLES = {
     "Trưởng ban": ("role_head", "Head"),
     "Trưởng đại diện": ("role_head_of_delegation", "Head of Delegation"),
     "Người phát ngôn": ("role_spokesperson", "Spokesperson"),
+    "Ủy viên": ("role_member", "Member"),
 }
 _TITLE_KEYS = sorted(((_key(t), t) for t in TITLES), key=lambda kt: -len(kt[0]))
 
-SURNAMES = frozenset(_key(s) for s in (
+SURNAMES = frozenset(s.lower() for s in (
     "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Hà Đào Đoàn Vương Trịnh "
     "Trương Lâm Phùng Mai Tô Cao Lưu Đinh Tạ Châu Lương Kiều Quách Thân Tôn Chu Triệu Nghiêm Giang Lại "
     "Hứa Lục Thái Nông Mạc Quan Khúc Ông Lò Y").split())
@@ -307,8 +308,9 @@ class _Index:
                 k = _key(label)
                 if k:
                     self.labels.setdefault(k, []).append((ent.id, label, how))
-                for m in DOC_NUMBER.finditer(label):
-                    self.numbers.setdefault(m.group(1).replace(" ", "").lower(), ent.id)
+                first = DOC_NUMBER.search(label)  # the document's own number (a label may cite others after it)
+                if first and ent.kind in DOC_KINDS:
+                    self.numbers.setdefault(first.group(1).replace(" ", "").lower(), ent.id)
         self.longest = max((k.count(" ") + 1 for k in self.labels), default=1)
 
     def find(self, text: str) -> list[Mention]:
@@ -345,6 +347,14 @@ class _Index:
         return None
 
 
+_ASCII_SURNAMES = frozenset(fold(x) for x in SURNAMES)
+
+
+def _surname(word: str) -> bool:
+    """A Vietnamese family name, with its accents ("Trương", not "Trưởng"), or written without any."""
+    return word.lower() in SURNAMES or (word.isascii() and word.lower() in _ASCII_SURNAMES)
+
+
 def _free(mentions: list[Mention], a: int, b: int) -> bool:
     return all(b <= m.start or a >= m.end for m in mentions)
 
@@ -367,6 +377,7 @@ class _Drafter:
         self.event: str | None = None
         self.positions: set[str] = set()
         self.left_out: list[str] = []
+        self.event_date: str | None = None
         published = article.header.get("published", "")
         self.published = _date_value(published) if published and published != "unknown" else None
 
@@ -462,7 +473,7 @@ class _Drafter:
                     n = 2 if two in _LOCALITY_WORDS else 1
                     q = j + n
                     while q < len(words) and text[words[q][0]].isupper() and q - j - n < 4 \
-                            and not (q - j - n >= 2 and _key(text[words[q][0]:words[q][1]]) in SURNAMES):
+                            and not (q - j - n >= 2 and _surname(text[words[q][0]:words[q][1]])):
                         q += 1
                     place = next((m for m in s.mentions if m.kind in PLACE_KINDS and
                                   m.start in (words[j][0], words[min(j + n, len(words) - 1)][0])), None)
@@ -473,7 +484,7 @@ class _Drafter:
                         locality = (words[j][0], words[j + n][0], words[q - 1][1])
                         name_end = words[q - 1][1]
                     break
-                if w[0].isupper() and not (name_end and _key(w) in SURNAMES):
+                if w[0].isupper() and not (name_end and _surname(w)):
                     name_end = words[j][1]
                     j += 1
                     if j < len(words) and text[words[j][0]].islower() and fold(text[words[j][0]:words[j][1]]) \
@@ -519,12 +530,13 @@ class _Drafter:
             if title:
                 s.mentions.append(Mention(title_at, title_at + len(title), title, self.role(title), "Role", "title"))
                 self._position(s, m.id, m.text, title, title_at, m.start)
+            self._titles_after(s, m)
         words = _words(text)
         i = 0
         while i < len(words):
             a, b = words[i]
             w = text[a:b]
-            if not (w[0].isupper() and _key(w) in SURNAMES and _free(s.mentions, a, b)):
+            if not (w[0].isupper() and _surname(w) and _free(s.mentions, a, b)):
                 i += 1
                 continue
             j = i + 1
@@ -537,7 +549,8 @@ class _Drafter:
             end = words[j - 1][1]
             name = text[a:end]
             title, title_at = self._title_before(text, a, s.mentions)
-            if title is None and j - i < 3:
+            weak = re.search(r"(?:đồng chí|ông|bà)\s*$", text[:a], re.IGNORECASE)
+            if title is None and j - i < 3 and not weak:
                 i = j
                 continue  # two capitalised words without a title: too unsure (a place, a name?)
             pid = slug(name)
@@ -553,7 +566,24 @@ class _Drafter:
             if title:
                 s.mentions.append(Mention(title_at, title_at + len(title), title, self.role(title), "Role", "title"))
                 self._position(s, known or pid, name, title, title_at, a)
+            self._titles_after(s, next(x for x in s.mentions if x.start == a and x.kind == "Person"))
             i = j
+
+    def _titles_after(self, s: Sentence, m: Mention) -> None:
+        """"Bùi Thanh Sơn, Ủy viên …, Bộ trưởng Bộ Ngoại giao": posts after the name, each with the
+        organisation named in its own comma-separated segment."""
+        i, rest = 0, s.text[m.end:]
+        while seg := re.match(r",\s*([^,;.]+)", rest[i:]):
+            a, end = m.end + i + seg.start(1), m.end + i + seg.end()
+            segment = fold(seg.group(1))
+            title = next((t for k, t in _TITLE_KEYS if segment.startswith(k + " ") or segment == k), None)
+            if title is None:
+                break
+            i += seg.end()
+            orgs = [x for x in s.mentions if a + len(title) <= x.start and x.end <= end and x.kind in ORG_KINDS]
+            s.mentions.append(Mention(a, a + len(title), title, self.role(title), "Role", "title"))
+            if orgs:
+                self._position(s, m.id, m.text, title, a, orgs[-1].end, org=orgs[-1].id)
 
     def _title_before(self, text: str, at: int, mentions: list[Mention]) -> tuple[str | None, int]:
         window = text[max(0, at - 60):at]
@@ -580,10 +610,10 @@ class _Drafter:
             return title, best[1]
         return best
 
-    def _position(self, s: Sentence, pid: str, name: str, title: str, title_at: int, name_at: int) -> None:
-        org = None
+    def _position(self, s: Sentence, pid: str, name: str, title: str, title_at: int, name_at: int,
+                  org: str | None = None) -> None:
         for m in s.mentions:
-            if title_at <= m.start and m.end <= name_at and m.kind in ORG_KINDS:
+            if org is None and title_at <= m.start and m.end <= name_at and m.kind in ORG_KINDS:
                 org = m.id
         between = s.text[title_at + len(title):name_at].strip()
         if org is None and between:
@@ -600,13 +630,14 @@ class _Drafter:
         self.positions.add(pos)
         self.add_new(NewEntity(pos, "Position", label, f"{name}, {TITLES[title][1]}", [],
                                f"post title before the name '{name}'", 0.7))
-        when = next((v for _w, v in s.dates), None) or self.published
+        when = next((v for _w, v in s.dates if "/" in v), None) or self.event_date or self.published
         s.facts += [Fact(pos, "org:member", pid, 0.8, "the name after the title"),
                     Fact(pos, "org:role", rid, 0.8, f"the title '{title}'")]
         s.facts.append(Fact(pos, "org:organization", org, 0.6, "the organisation named with the title"))
         if when:
             s.facts.append(Fact(pos, "attestedOn", when, 0.5 if when == self.published else 0.6,
-                                "the sentence's date" if when != self.published else "the article's date"))
+                                "the sentence's date" if when in [v for _w, v in s.dates] else
+                                "the event's date" if when == self.event_date else "the article's date"))
 
     def _dates(self, s: Sentence) -> None:
         for m in DATE.finditer(s.text):
@@ -662,6 +693,11 @@ class _Drafter:
                 return
             if self.event is not None and generic:
                 s.event = self.event
+                return
+            if self.event is not None and self.event in self.new and (
+                    _key(label).startswith(_key(self.new[self.event].vi)) or
+                    _key(self.new[self.event].vi).startswith(_key(label))):
+                s.event = self.event  # the main event, named again
                 return
             if head[0].isupper() and not generic and m.start() > 0:
                 eid = self.add_new(NewEntity(f"ev_{slug(label)[:50].rstrip('_')}", kind, label, label, [],
@@ -721,6 +757,8 @@ class _Drafter:
             written, value = dated[0]
             if not any(f.p == "date" and f.s == ev for f in s.facts):
                 s.facts.append(Fact(ev, "date", value, 0.6, f"'{written}' in a sentence about the event"))
+                if ev == self.event and self.event_date is None:
+                    self.event_date = value
         people = [m for m in s.mentions if m.kind == "Person"]
         orgs = [m for m in s.mentions if m.kind in ORG_KINDS]
         for cue, prop, conf in CUES:
@@ -742,7 +780,17 @@ class _Drafter:
                     continue
                 if before:
                     why = f"the person before '{s.text[at:at + len(cue)]}'"
-                    s.facts.append(Fact(ev, prop, before[-1].id, conf, why))
+                    chosen = [before[-1]]
+                    for prev in reversed(before[:-1]):  # "A và B chủ trì": both
+                        if re.search(r"\svà\s", s.text[prev.end:chosen[-1].start]):
+                            chosen.append(prev)
+                        else:
+                            break
+                    for person in reversed(chosen):
+                        s.facts.append(Fact(ev, prop, person.id, conf, why))
+                elif at < 5 and (after := [m for m in people if m.start > at]):
+                    why = f"the first person after '{s.text[at:at + len(cue)]}' opening the sentence"
+                    s.facts.append(Fact(ev, prop, after[0].id, conf - 0.1, why))
         for m in re.finditer(r"(?<!\w)tai(?!\w)", folded):
             place = next((x for x in s.mentions if x.start >= m.end() and x.start <= m.end() + 2
                           and x.kind in PLACE_KINDS), None)
@@ -753,6 +801,8 @@ class _Drafter:
                 cut = [x.start - m.end() - run.start(1) for x in s.mentions
                        if m.end() + run.start(1) <= x.start < m.end() + run.end(1)]
                 name = name[:min(cut)].strip() if cut else name
+            if re.search(r"(?i)\bcủa\b|^(Đại hội|Hội nghị|Nghị quyết|Phiên|Kế hoạch|Chiến lược)", name):
+                name = ""
             if place is None and len([w for w in name.split() if w[0].isupper()]) >= 2 \
                     and _free(s.mentions, m.end() + run.start(1), m.end() + run.start(1) + len(name)):
                 vid = self.add_new(NewEntity(slug(name), "Venue", name, name, [], "a capitalised name after 'tại'",
