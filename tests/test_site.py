@@ -133,6 +133,8 @@ def test_the_researchers_walk_through_the_site(browser, made):
     assert v.page.locator("h1").text_content() == HKN
     quotes = v.page.locator("blockquote.quote").all_text_contents()
     assert any("Thứ trưởng Ngoại giao Hà Kim Ngọc" in q for q in quotes)
+    drawn = v.page.locator("svg.neighbourhood a")
+    assert 0 < drawn.count() <= v.page.locator("ul.related li").count()
     v.shot("site-entity.png")
 
     # the source of a quote: its record and the facts it supports

@@ -43,6 +43,8 @@ SITE_MARKER = ".cdkg-site"
 SITE_ENTRIES = frozenset({SITE_MARKER, "index.html", "assets", "en", "vi"})
 ASSETS = Path(__file__).with_name("site_assets")
 LANGS = ("en", "vi")
+#: Neighbours drawn around an entity on its page (all are listed below the drawing).
+NEIGHBOURS = 24
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "base-uri 'none'; form-action 'self'")
@@ -465,6 +467,7 @@ placeholder="{e(t['searchPlaceholder'])}" aria-label="{e(t['search'])}">\
         body = [f'<table class="record">{"".join(rows)}</table>', f'<h2>{e(t["statements"])}</h2>']
         facts = self.d.facts_of.get(ent.iri, [])
         related: dict[str, Ent] = {}
+        how: dict[str, list[str]] = defaultdict(list)  # neighbour → the relations that link it
         if not facts:
             body.append(f'<p>{e(t["noEvidence"])}</p>')
         body.append('<ol class="statements">')
@@ -472,17 +475,57 @@ placeholder="{e(t['searchPlaceholder'])}" aria-label="{e(t['search'])}">\
             for x in (s, o):
                 if isinstance(x, str) and x != ent.iri and x in self.d.entities:
                     related[x] = self.d.entities[x]
+                    how[x].append(self.prop(p))
             body.append(f'<li class="statement"><div class="fact">{self.term(s, root)} — <i>{e(self.prop(p))}</i>'
                         f' — {self.term(o, root)}</div>'
                         + "".join(self.evidence_html(g, root) for g in dict.fromkeys(gs)) + "</li>")
         body.append("</ol>")
         if related:
-            body.append(f'<h2>{e(t["related"])}</h2><ul class="related">')
+            body.append(f'<h2>{e(t["related"])}</h2>')
+            body.append(self.neighbourhood(ent, related, how, root))
+            body.append('<ul class="related">')
             body += [f'<li><a href="{e(root + r.path)}">{e(r.label(lang))}</a> '
                      f'<small>{e(_kind_name(r.kind, lang))}</small></li>'
                      for r in sorted(related.values(), key=lambda r: (r.kind, r.label(lang).casefold()))]
             body.append("</ul>")
         return self.frame(ent.path, ent.label(lang), "".join(body), page="entity")
+
+    def neighbourhood(self, ent: Ent, related: dict[str, Ent], how: dict[str, list[str]], root: str) -> str:
+        """The entity and its most linked neighbours (at most :data:`NEIGHBOURS`) as an SVG
+        drawing: a circle around it, each neighbour a link to its page, the relations in its
+        tooltip.  Drawn in Python: the page runs no layout code."""
+        import math
+
+        from viz.html import STYLE
+
+        shown = sorted(related, key=lambda i: (-len(how[i]), related[i].label(self.lang).casefold(), i))[:NEIGHBOURS]
+        width, height, cx, cy = 760, 440, 380, 220
+        rx, ry = 190, 170
+
+        def short(text: str) -> str:
+            return text if len(text) <= 26 else text[:25] + "…"
+
+        def colour(kind: str) -> str:
+            return STYLE.get(kind, STYLE["other"])[0]
+
+        lines, nodes = [], []
+        for k, iri in enumerate(shown):
+            angle = 2 * math.pi * k / len(shown) - math.pi / 2
+            x, y = cx + rx * math.cos(angle), cy + ry * math.sin(angle)
+            n = related[iri]
+            anchor = "middle" if abs(math.cos(angle)) < 0.3 else ("start" if math.cos(angle) > 0 else "end")
+            dx = 0 if anchor == "middle" else (9 if anchor == "start" else -9)
+            dy = -10 if anchor == "middle" and math.sin(angle) < 0 else (18 if anchor == "middle" else 4)
+            tip = f'{n.label(self.lang)} — {"; ".join(dict.fromkeys(how[iri]))}'
+            lines.append(f'<line x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}"><title>{e(tip)}</title></line>')
+            nodes.append(f'<a href="{e(root + n.path)}"><title>{e(tip)}</title>'
+                         f'<circle cx="{x:.1f}" cy="{y:.1f}" r="7" fill="{colour(n.kind)}"></circle>'
+                         f'<text x="{x + dx:.1f}" y="{y + dy:.1f}" text-anchor="{anchor}">'
+                         f'{e(short(n.label(self.lang)))}</text></a>')
+        centre = (f'<circle cx="{cx}" cy="{cy}" r="11" fill="{colour(ent.kind)}"></circle><text class="centre" '
+                  f'x="{cx}" y="{cy - 16}" text-anchor="middle">{e(short(ent.label(self.lang)))}</text>')
+        return (f'<svg class="neighbourhood" viewBox="0 0 {width} {height}" role="img" '
+                f'aria-label="{e(self.t["related"])}">{"".join(lines)}{centre}{"".join(nodes)}</svg>')
 
     def source(self, iri: str) -> str:
         from ontology import natural_key
