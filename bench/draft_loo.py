@@ -165,6 +165,68 @@ def evaluate(curated: Path, sources: Path) -> dict:
     }
 
 
+def compare_underthesea(sources: Path) -> None:
+    """The rules against underthesea (a Vietnamese NLP package whose sentence splitter and CRF
+    NER ship inside it): sentences that are exactly a curated quote, and person names found."""
+    import underthesea  # optional: pip install underthesea (not a dependency of cdkg)
+
+    from loaders.drafting import Known, _Drafter, split_sentences  # noqa: F401
+
+    tot: Counter = Counter()
+    t_rules = t_lib = 0.0
+    for path in sorted((sources / "curated").glob("*.yaml")):
+        gold, _ = load_yaml_text(path.read_text(encoding="utf-8"))
+        if not isinstance(gold, dict) or not gold.get("article"):
+            continue
+        art_path = sources / "articles" / gold["article"]
+        art = read_article(art_path)
+        raw = art_path.read_text(encoding="utf-8").splitlines()
+        body = "\n".join(raw[next(i for i, ln in enumerate(raw) if ln.strip() == "---") + 1:])
+        quotes = {q for ev in gold["evidence"] if "quote" in ev for q in [" ".join(ev["quote"].split())]}
+        t0 = time.perf_counter()
+        rules = [x for x, _ in split_sentences(art, body)]
+        t_rules += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        lib = [" ".join(x.split()) for line in body.splitlines() if line.strip()
+               for x in underthesea.sent_tokenize(line)]
+        t_lib += time.perf_counter() - t0
+        for name, sents in (("rules", rules), ("underthesea", lib)):
+            tot[name, "exact"] += sum(q in sents for q in quotes)
+            tot[name, "inside"] += sum(any(q in x for x in sents) for q in quotes)
+            tot[name, "substring"] += sum(art.text.find(x) >= 0 for x in sents)
+            tot[name, "n"] += len(sents)
+        tot["quotes"] += len(quotes)
+        known = known_entities(sources)
+        people = {_key(known[x].vi if x in known else "") for ev in gold["evidence"] for f in ev.get("facts", [])
+                  for x in (f[0], f[2]) if isinstance(x, str) and x in known and known[x].kind == "Person"}
+        people |= {_key(e["vi"]) for e in gold.get("entities", []) if e["kind"] == "Person"}
+        people.discard("")
+        d = draft(art_path, sources, gold["source"])
+        found_rules = {_key(m.text) for s in d.sentences for m in s.mentions if m.kind == "Person"}
+        found_lib: set[str] = set()
+        for sent in lib:
+            current: list[str] = []
+            for token, *_tags, tag in underthesea.ner(sent) + [("", "O")]:
+                if tag.endswith("PER"):
+                    current = [token] if tag.startswith("B") else [*current, token]
+                else:
+                    if current:
+                        found_lib.add(_key(" ".join(current)))
+                    current = []
+        for name, found in (("rules", found_rules), ("underthesea", found_lib)):
+            tot[name, "per_hit"] += len(found & people)
+            tot[name, "per_found"] += len(found)
+        tot["people"] += len(people)
+    print("| splitter / NER | quotes that are a whole sentence | quotes inside one sentence | sentences verbatim "
+          "| people recall | people precision | s (splitting, 5 articles) |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, t in (("rules (loaders/drafting.py)", t_rules), ("underthesea " + underthesea.__version__, t_lib)):
+        k = name.split()[0]
+        print(f"| {name} | {_pct(tot[k, 'exact'], tot['quotes'])} | {_pct(tot[k, 'inside'], tot['quotes'])} | "
+              f"{_pct(tot[k, 'substring'], tot[k, 'n'])} | {_pct(tot[k, 'per_hit'], tot['people'])} | "
+              f"{_pct(tot[k, 'per_hit'], tot[k, 'per_found'])} | {t:.3f} |")
+
+
 def _pct(a: int, b: int) -> str:
     return f"{100 * a / b:.0f} % ({a}/{b})" if b else "— (0/0)"
 
@@ -173,7 +235,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sources", type=Path, default=default_sources())
     ap.add_argument("--missed", action="store_true", help="List the curated entities each draft missed.")
+    ap.add_argument("--underthesea", action="store_true", help="Compare the rules with underthesea's sentence "
+                    "splitter and NER (needs `pip install underthesea`).")
     args = ap.parse_args(argv)
+    if args.underthesea:
+        compare_underthesea(args.sources)
+        return 0
     files = []
     for path in sorted((args.sources / "curated").glob("*.yaml")):
         data, _ = load_yaml_text(path.read_text(encoding="utf-8"))

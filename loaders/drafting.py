@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,6 +150,11 @@ TITLES = {
     "Trưởng ban": ("role_head", "Head"),
     "Trưởng đại diện": ("role_head_of_delegation", "Head of Delegation"),
     "Người phát ngôn": ("role_spokesperson", "Spokesperson"),
+    "Ủy viên Bộ Chính trị": ("role_politburo_member", "Member of the Politburo"),
+    "Ủy viên Trung ương Đảng": ("role_central_committee_member", "Member of the Party Central Committee"),
+    "Ủy viên BCH Trung ương Đảng": ("role_central_committee_member", "Member of the Party Central Committee"),
+    "Ủy viên Ban Chấp hành Trung ương Đảng": ("role_central_committee_member",
+                                              "Member of the Party Central Committee"),
     "Ủy viên": ("role_member", "Member"),
 }
 _TITLE_KEYS = sorted(((_key(t), t) for t in TITLES), key=lambda kt: -len(kt[0]))
@@ -158,6 +164,20 @@ SURNAMES = frozenset(s.lower() for s in (
     "Trương Lâm Phùng Mai Tô Cao Lưu Đinh Tạ Châu Lương Kiều Quách Thân Tôn Chu Triệu Nghiêm Giang Lại "
     "Hứa Lục Thái Nông Mạc Quan Khúc Ông Lò Y").split())
 
+#: National bodies a pattern cannot find ("Bộ Chính trị" is no ministry): label, alternatives, id, class, English.
+NATIONAL_BODIES = (
+    ("Bộ Chính trị", (), "politburo", "PartyBody", "Politburo of the Communist Party of Vietnam"),
+    ("Ban Bí thư", (), "party_secretariat", "PartyBody", "Secretariat of the Party Central Committee"),
+    ("Ban Chấp hành Trung ương Đảng", ("BCH Trung ương Đảng", "Trung ương Đảng", "Ban Chấp hành Trung ương"),
+     "cpv_central_committee", "PartyBody", "Central Committee of the Communist Party of Vietnam"),
+    ("Ban Đối ngoại Trung ương", (), "central_commission_external_relations", "PartyBody",
+     "Central Commission for External Relations"),
+    ("Ban Tuyên giáo Trung ương", (), "central_propaganda_commission", "PartyBody",
+     "Central Propaganda and Education Commission"),
+    ("Quốc hội", (), "national_assembly", "NationalAssemblyBody", "National Assembly of Viet Nam"),
+    ("Chính phủ", (), "government", "GovernmentAgency", "Government of Viet Nam"),
+)
+
 #: Organisation heads and the class proposed for a new one.
 ORG_HEADS = {
     "Bộ": "Ministry", "Sở": "AgencyUnit", "Ủy ban nhân dân": "PeoplesCommittee",
@@ -165,6 +185,8 @@ ORG_HEADS = {
     "Vụ": "AgencyUnit", "Tổng cục": "GovernmentAgency", "Học viện": "GovernmentAgency",
     "Đại sứ quán": "RepresentativeMission", "Tổng Lãnh sự quán": "RepresentativeMission",
     "Ban": "GovernmentAgency", "Liên hiệp": "FriendshipOrganization", "Hội": "FriendshipOrganization",
+    "Truyền hình": "MediaOrganization", "Đài": "MediaOrganization", "Thông tấn xã": "MediaOrganization",
+    "Tỉnh ủy": "PartyBody", "Tỉnh uỷ": "PartyBody", "Thành ủy": "PartyBody", "Thành uỷ": "PartyBody",
 }
 _ORG_HEAD_KEYS = sorted(((_key(h), h) for h in ORG_HEADS), key=lambda kh: -len(kh[0]))
 _LOCALITY_WORDS = ("tinh", "thanh pho")
@@ -278,7 +300,7 @@ def split_sentences(article: Article, raw_body: str) -> list[tuple[str, int]]:
             continue
         pieces: list[str] = []
         for piece in re.split(r"(?<=[.!?…])\s+", line):
-            if pieces and not piece.lstrip("“\"(")[:1].isupper() and not piece[:1].isdigit():
+            if pieces and not piece.lstrip("“\"(-–• ")[:1].isupper() and not piece[:1].isdigit():
                 pieces[-1] += " " + piece
             else:
                 pieces.append(piece)
@@ -378,6 +400,9 @@ class _Drafter:
         self.positions: set[str] = set()
         self.left_out: list[str] = []
         self.event_date: str | None = None
+        self.home: str | None = None  # the province the article names most (for "UBND tỉnh" alone)
+        self.bodies = _Index({b[2]: Known(b[2], b[3], b[0], b[4], list(b[1]), "(register)") for b in NATIONAL_BODIES
+                              if b[2] not in known})
         published = article.header.get("published", "")
         self.published = _date_value(published) if published and published != "unknown" else None
 
@@ -386,6 +411,23 @@ class _Drafter:
             return ent.id
         self.new.setdefault(ent.id, ent)
         return ent.id
+
+    def body(self, label: str) -> str | None:
+        """The id of a national body (:data:`NATIONAL_BODIES`) named ``label``, declared new if no
+        source knows it."""
+        hits = self.bodies.labels.get(_key(label))
+        if not hits:
+            return None
+        ent = self.bodies.known[hits[0][0]]
+        return self.index.by_label(ent.vi) or self.add_new(
+            NewEntity(ent.id, ent.kind, ent.vi, ent.en, [], "a national body of the register in cdkg draft", 0.8))
+
+    def _bodies(self, s: Sentence) -> None:
+        for m in self.bodies.find(s.text):
+            if _free(s.mentions, m.start, m.end):
+                bid = self.body(m.text)
+                if bid:
+                    s.mentions.append(Mention(m.start, m.end, m.text, bid, m.kind, "register", new=bid in self.new))
 
     def short_form(self, span: str, mentions: list[Mention]) -> str | None:
         """The one entity already matched in the article whose label begins with ``span``
@@ -409,6 +451,7 @@ class _Drafter:
         numbers = [(m.start(), m.end()) for m in DOC_NUMBER.finditer(text)]
         s.mentions = [m for m in self.index.find(text) if all(_free([m], a, b) for a, b in numbers)]
         self._documents(s)
+        self._bodies(s)
         self._organisations(s)
         self._dates(s)
         self._people(s)
@@ -496,13 +539,31 @@ class _Drafter:
                     j += 1
                     continue
                 break
+            home_based = False
+            if self.home and ORG_HEADS[h] in ("PeoplesCommittee", "PartyBody") and locality is None and (
+                    name_end is None and (ORG_HEADS[h] == "PartyBody" or (j < len(words) and folded[
+                        words[j][0]:words[j][1]] in ("tinh", "thanh")))):
+                # "Chủ tịch UBND tỉnh", "Phó Bí thư Tỉnh ủy": the article's own province, by its mentions
+                name_end = words[j][1] if ORG_HEADS[h] == "PeoplesCommittee" else words[j - 1][1]
+                if ORG_HEADS[h] == "PeoplesCommittee" and folded[words[j][0]:words[j][1]] == "thanh" \
+                        and j + 1 < len(words):
+                    name_end = words[j + 1][1]
+                home_based = True
             inside = [m for m in s.mentions if m.kind in PLACE_KINDS and locality and m.start >= locality[0]
                       and name_end and m.end <= name_end]
             if name_end is None or not _free([m for m in s.mentions if m not in inside], a, name_end):
                 continue
             span = text[a:name_end]
             kind = ORG_HEADS[h]
-            if kind == "PeoplesCommittee":
+            if home_based:
+                home = self.known[self.home]
+                prefix = "ubnd" if kind == "PeoplesCommittee" else slug(h)
+                where = (text[words[j][0]:name_end] + " " if kind == "PeoplesCommittee" else "") + home.vi
+                vi = f"Ủy ban nhân dân {where}" if kind == "PeoplesCommittee" else f"{h} {home.vi}"
+                ent = NewEntity(f"{prefix}_{self.home}", kind, vi, vi, [],
+                                f"'{text[a:name_end]}' with no name: the province the article names most, "
+                                f"{home.vi}", 0.4)
+            elif kind == "PeoplesCommittee":
                 if locality is None:
                     continue
                 place, where = text[locality[1]:locality[2]], text[locality[0]:locality[2]]
@@ -513,7 +574,16 @@ class _Drafter:
             else:
                 oid = slug(span)
                 ent = NewEntity(oid, kind, span, span, [], f"organisation pattern '{h} …'", 0.5)
-            known = self.index.by_label(span, ent.vi) or self.short_form(span, s.mentions)
+            parent = re.search(r", (Bộ [^,]+(?:, [^,]+)*)$", span)
+            if parent and kind != "Ministry":  # "Cục Hợp tác Quốc tế, Bộ Văn hóa, Thể thao và Du lịch"
+                p_at = a + parent.start(1)
+                p_label = parent.group(1)
+                pid = self.index.by_label(p_label) or self.add_new(
+                    NewEntity(slug(p_label), "Ministry", p_label, p_label, [], "organisation pattern 'Bộ …'", 0.5))
+                s.mentions.append(Mention(p_at, name_end, p_label, pid, "Ministry", "pattern", new=pid in self.new))
+            known = self.index.by_label(span, ent.vi) or (None if home_based else self.short_form(span, s.mentions))
+            if home_based and ent.id in self.known:
+                known = ent.id
             if known:
                 s.mentions.append(Mention(a, name_end, span, known, self.known[known].kind, "label"))
                 continue
@@ -580,10 +650,10 @@ class _Drafter:
             if title is None:
                 break
             i += seg.end()
-            orgs = [x for x in s.mentions if a + len(title) <= x.start and x.end <= end and x.kind in ORG_KINDS]
+            orgs = [x for x in s.mentions if a + len(title) <= x.start < end and x.kind in ORG_KINDS]
             s.mentions.append(Mention(a, a + len(title), title, self.role(title), "Role", "title"))
             if orgs:
-                self._position(s, m.id, m.text, title, a, orgs[-1].end, org=orgs[-1].id)
+                self._position(s, m.id, m.text, title, a, orgs[0].end, org=orgs[0].id)
 
     def _title_before(self, text: str, at: int, mentions: list[Mention]) -> tuple[str | None, int]:
         window = text[max(0, at - 60):at]
@@ -618,6 +688,9 @@ class _Drafter:
         between = s.text[title_at + len(title):name_at].strip()
         if org is None and between:
             org = self.index.by_label("Bộ " + between, between)
+        if org is None and " " in title:  # "Ủy viên Trung ương Đảng": the organisation is in the title
+            rest = title.split(" ", 2)[-1] if title.startswith(("Ủy viên", "Uỷ viên")) else ""
+            org = (self.index.by_label(rest) or self.body(rest)) if rest else None
         if org is None:  # a position is in exactly one organisation: none named, none proposed
             self.left_out.append(f"the post '{title}' of {name}: no organisation named with it, so no "
                                  f"position is proposed (in “{s.text[:70]}…”)")
@@ -838,6 +911,8 @@ def draft(article_path: Path | str, sources: Path | str | None = None, source_id
     lines = raw.decode("utf-8").splitlines()
     body = "\n".join(lines[next(i for i, ln in enumerate(lines) if ln.strip() == "---") + 1:])
     d = _Drafter(article, source, known)
+    provinces = Counter(m.id for m in d.index.find(article.text) if m.kind in ("Province", "CentrallyRunCity"))
+    d.home = provinces.most_common(1)[0][0] if provinces else None
     sentences = [d.sentence(t, i) for t, i in split_sentences(article, body)]
     # facts that name the event found later (e.g. a date before the event is named) are not redone
     result = Draft(source, path.name, sentences, d.new, d.matched, d.left_out)
