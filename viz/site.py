@@ -624,7 +624,10 @@ placeholder="{e(t['searchPlaceholder'])}" aria-label="{e(t['search'])}">\
 
     def gaps(self, report: Any) -> str:
         t = self.t
-        body = []
+        body = ['<ol class="toc">']
+        body += [f'<li><a href="#gap-{kind.number}">{e(kind.title)}</a> ({report.count(kind.number)})</li>'
+                 for kind in report.kinds]
+        body.append("</ol>")
         for kind in report.kinds:
             found = [f for f in report.findings if f.kind == kind.number]
             body.append(f'<section class="gap-kind" id="gap-{kind.number}"><h2>{kind.number}. {e(kind.title)} '
@@ -734,8 +737,8 @@ def site(build: Path | str | None = None, output: Path | str = "site", *, lang: 
     staged = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
     try:
         os.chmod(staged, 0o777 & ~_umask())
-        (staged / SITE_MARKER).write_text(marker_text().replace("build folder; `cdkg build`", "site; `cdkg site`"),
-                                          encoding="utf-8")
+        marker = {**json.loads(marker_text()), "what": "a site cdkg wrote; `cdkg site` may replace it whole"}
+        (staged / SITE_MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
         shutil.copytree(ASSETS, staged / "assets")
         for code in LANGS:
             tree = Tree(data, code)
