@@ -150,8 +150,12 @@ def evaluate(curated: Path, sources: Path) -> dict:
         per_prop[f[1]][0] += hit
         per_prop[f[1]][1] += 1
 
+    gold_all = {(f[0], f[1], norm(f[1], f[2])) for f, _ in facts}
+    mine = {(s_, p, norm(p, o)) for s_, p, o in d.facts() if p in PROPERTIES
+            for s_, o in [(mapping.get(s_) or s_, mapping.get(o) or o if isinstance(o, str) else o)]}
     body = read_article(article_path).text
     return {
+        "fact_precision": (len(mine & gold_all), len(mine)),
         "source": gold["source"], "seconds": seconds, "sentences": len(d.sentences),
         "excerpts_exact": sum(body.find(x) >= 0 for x in d.excerpts), "excerpts": len(d.excerpts),
         "entities": (len(found), len(gold_ids), len({x for x in drafted if mapping[x]}), len(drafted)),
@@ -266,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
         tot["ex", 0] += r["excerpts_exact"]
         tot["ex", 1] += r["excerpts"]
         tot["s"] += r["seconds"]
+        tot["fp", 0] += r["fact_precision"][0]
+        tot["fp", 1] += r["fact_precision"][1]
         for p, (h, t) in r["props"].items():
             props.setdefault(p, [0, 0])
             props[p][0] += h
@@ -275,6 +281,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{_pct(tot['named', 2], tot['named', 3])} | {_pct(tot['numbers', 0], tot['numbers', 1])} | "
           f"{_pct(tot['dates', 0], tot['dates', 1])} | {_pct(tot['dates_in_facts', 0], tot['dates_in_facts', 1])} | "
           f"{_pct(tot['ex', 0], tot['ex', 1])} | {tot['s'] / max(len(rows), 1):.2f} mean |")
+    print()
+    print(f"Fact precision (drafted facts of the properties below that the curated file states, inferences "
+          f"included): {_pct(tot['fp', 0], tot['fp', 1])}")
     print()
     print("| property | fact recall |")
     print("| --- | ---: |")

@@ -216,6 +216,9 @@ EVENT_HEADS = ("Hội nghị", "Hội thảo", "Cuộc họp", "Diễn đàn", "
 EVENT_KINDS = {"hoi nghi": "Conference", "hoi thao": "Conference", "cuoc hop": "Meeting", "dien dan": "Conference",
                "toa dam": "Meeting", "le": "Ceremony", "phien": "Meeting"}
 
+SPEECH = re.compile(r"\b(nhấn mạnh|cho rằng|khẳng định|chia sẻ|trình bày|cho biết|đề nghị|phân tích|"
+                    r"đánh giá cao)\b")
+
 #: Cue words → the event property a person or organisation of the sentence fills.
 CUES = (("chu tri", "chair", 0.7), ("phat bieu", "speaker", 0.6), ("tham du", "attendee", 0.6),
         ("su tham gia", "attendee", 0.5), ("du hoi nghi", "attendee", 0.5))
@@ -782,13 +785,27 @@ class _Drafter:
                 s.event = self.event
                 return
 
+    def _speakers(self, s: Sentence) -> None:
+        """A person who "nhấn mạnh", "cho rằng", "trình bày" … in a sentence about an event (or in an
+        article about one) spoke at it: weak evidence, low confidence."""
+        ev = s.event or self.event
+        if ev is None:
+            return
+        people = sorted((m for m in s.mentions if m.kind == "Person"), key=lambda m: m.start)
+        for i, m in enumerate(people):
+            stop = people[i + 1].start if i + 1 < len(people) else len(s.text)
+            verb = SPEECH.search(s.text, m.end, min(stop, m.end + 90))
+            if verb and "." not in s.text[m.end:verb.start()]:
+                conf = 0.5 if s.event else 0.4
+                s.facts.append(Fact(ev, "speaker", m.id, conf, f"'{verb.group(0)}' after the name, in "
+                                    + ("a sentence about the event" if s.event else "an article about the event")))
+
     def _facts(self, s: Sentence) -> None:
         folded = fold(s.text)
         docs = [m for m in s.mentions if m.how == "number"]
         for d in docs:
             number_fact = (d.id, "eli:id_local", d.text.replace(" ", ""))
-            if d.new:
-                s.facts.append(Fact(*number_fact, 0.9, "the document's number as written"))
+            s.facts.append(Fact(*number_fact, 0.9, "the document's number as written"))
             after = s.text[d.end:d.end + 30]
             dm = re.match(r"\s*(?:ngày\s+)(\d{1,2}/\d{1,2}/\d{4})", after)
             full = [v for w, v in s.dates if v.count("/") == 2]
@@ -822,9 +839,23 @@ class _Drafter:
                            ("Strategy", "Resolution", "Decision", "Plan", "Directive", "ActionProgramme")]
                 if targets:
                     s.facts.append(Fact(d.id, "implements", targets[0].id, 0.6, "'thực hiện/triển khai' + document"))
+        for d in [m for m in s.mentions if m.kind in DOC_KINDS]:
+            # "Nghị quyết … của Quốc hội", "Quyết định số … của Thủ tướng Chính phủ": the issuer
+            of = next((m for m in s.mentions if m.kind in ORG_KINDS and d.end <= m.start and
+                       re.fullmatch(r"\s*(?:\(\w+\)\s*)?của\s+", s.text[d.end:m.start])), None)
+            if of and not any(f.s == d.id and f.p == "eli:passed_by" for f in s.facts):
+                s.facts.append(Fact(d.id, "eli:passed_by", of.id, 0.6, "'… của' + the organisation"))
+        self._speakers(s)
         ev = s.event
         if ev is None:
             return
+        for d in [m for m in s.mentions if m.kind in DOC_KINDS]:
+            # "Hội nghị … triển khai thực hiện Nghị quyết …": the event implements the document
+            before = s.text[max(0, d.start - 90):d.start]
+            if re.search(r"(triển khai|thực hiện)\s*$", before) and re.search(
+                    r"(?i)(hội nghị|hội thảo|cuộc họp|phiên họp|diễn đàn)[^,.;]*(triển khai|thực hiện)\s*$", before):
+                s.facts.append(Fact(ev, "implements", d.id, 0.5, "the event's name: '… triển khai/thực hiện' + "
+                                    "the document"))
         dated = [(w, v) for w, v in s.dates if "/" in v]  # a bare year ("năm 2030") is rarely the event's
         if dated and not docs:
             written, value = dated[0]
