@@ -256,3 +256,33 @@ def test_a_folder_that_is_not_a_site_is_never_replaced(made, tmp_path):
     (tmp_path / "s" / "extra.txt").write_text("someone's", encoding="utf-8")
     with pytest.raises(kg.CdkgError, match="did not write"):
         kg.site(build, tmp_path / "s")
+
+
+def test_the_site_works_served_over_http_too(browser, made):
+    """Served by a plain static server on 127.0.0.1, the same pages run under the same policy."""
+    import functools
+    import http.server
+    import threading
+
+    _, out = made
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.RequestHandlerClass.log_message = lambda *a: None
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        origin = f"http://127.0.0.1:{server.server_address[1]}/"
+        v = Visit(browser, out)
+        v.folder = origin
+        v.open(origin + "vi/search.html?q=ha%20kim%20ngoc")
+        v.page.wait_for_selector("body[data-search-ready]", state="attached")
+        assert v.page.locator("#search-results li a").first.text_content() == HKN
+        v.page.locator("#search-results li a").first.click()
+        v.page.wait_for_url(origin + "vi/e/person/ha_kim_ngoc.html")
+        v.page.locator("header nav a", has_text="Dòng thời gian").click()
+        v.page.wait_for_selector("body[data-timeline-ready]", state="attached")
+        assert v.page.locator("#tl-rows tr").count() > 0
+        v.close()
+    finally:
+        server.shutdown()
+        server.server_close()

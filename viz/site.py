@@ -381,6 +381,7 @@ class Tree:
 <meta http-equiv="Content-Security-Policy" content="{CSP}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>{e(title)} — cdkg</title>
 <link rel="stylesheet" href="{e(assets)}site.css">
 </head>
@@ -756,7 +757,8 @@ def site(build: Path | str | None = None, output: Path | str = "site", *, lang: 
         _write(staged / "index.html", f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{CSP}">
-<meta http-equiv="refresh" content="0; url={lang}/index.html"><title>cdkg</title></head>
+<meta http-equiv="refresh" content="0; url={lang}/index.html"><link rel="icon" href="data:,">
+<title>cdkg</title></head>
 <body><p><a href="{lang}/index.html">{e(TEXT[lang]["open"])}</a> · <a href="en/index.html">English</a> ·
 <a href="vi/index.html">Tiếng Việt</a></p></body></html>
 """)
