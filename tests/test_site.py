@@ -225,6 +225,11 @@ def test_the_vietnamese_tree_speaks_vietnamese(browser, made):
             v.page.locator("input").evaluate_all("xs => xs.map(x => x.placeholder)"))
         found = [s for s in ENGLISH if re.search(r"(?<!\w)" + re.escape(s) + r"(?!\w)", shown)]
         assert found == [], f"{path.relative_to(out)} shows English interface text: {found}"
+    from queries.gaps import kinds
+
+    v.open(vi / "gaps.html")
+    headings = " ".join(v.page.locator("main h2, main .toc").all_text_contents())
+    assert [k.title for k in kinds() if k.title in headings] == []
     v.open((vi / "search.html").as_uri() + "?q=ha%20kim%20ngoc")
     v.page.wait_for_selector("body[data-search-ready]", state="attached")
     assert v.page.locator("#search-results li a").first.text_content() == HKN
