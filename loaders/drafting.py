@@ -410,6 +410,7 @@ class _Drafter:
         self.published = _date_value(published) if published and published != "unknown" else None
 
     def add_new(self, ent: NewEntity) -> str:
+        ent.id = ent.id[:80].rstrip("_")  # the schema's longest id
         if ent.id in self.known:
             return ent.id
         self.new.setdefault(ent.id, ent)
@@ -936,7 +937,7 @@ def draft(article_path: Path | str, sources: Path | str | None = None, source_id
     article = read_article(path, raw)
     if article.problems:
         raise SourceError([Problem(str(path), line, fld, msg, hint) for line, fld, msg, hint in article.problems])
-    source = source_id or path.stem
+    source = source_id or (re.sub(r"[^a-z0-9]+", "-", fold(path.stem)).strip("-")[:80] or "source")
     root = Path(sources) if sources is not None else default_sources()
     known = known_entities(root, (*exclude, f"{source}.yaml"))
     lines = raw.decode("utf-8").splitlines()
@@ -968,22 +969,30 @@ def _q(value: str | int) -> str:
     return _NOT_YAML.sub(lambda m: f"\\u{ord(m.group(0)):04x}", json.dumps(value, ensure_ascii=False))
 
 
+_NOT_IN_COMMENT = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _c(text: str) -> str:
+    """Text for a YAML comment: one line, nothing YAML refuses (shown as \\uXXXX)."""
+    return _NOT_IN_COMMENT.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
 def render_yaml(d: Draft, article: Article) -> str:
     """The draft as a curated YAML file; review markers are comments, so it validates as is."""
-    lines = [f"# DRAFT by `cdkg draft` from articles/{d.article}: every line is a proposal to review.",
+    lines = [f"# DRAFT by `cdkg draft` from articles/{_c(d.article)}: every line is a proposal to review.",
              "# '# review C: why' after a fact gives the rule's confidence C (0-1) and the reason;",
              "# commented-out excerpts are sentences with no proposed fact. Delete this header when reviewed.",
-             f"source: {d.source}", f"article: {d.article}", "", "entities:"]
+             f"source: {d.source}", f"article: {_q(d.article)}", "", "entities:"]
     if not d.new:
         lines[-1] = "entities: []"
     for e in sorted(d.new.values(), key=lambda e: (e.kind, e.id)):
         alt = f", alt: [{', '.join(_q(a) for a in e.alt)}]" if e.alt else ""
         lines.append(f"  - {{id: {e.id}, kind: {e.kind}, vi: {_q(e.vi)}, en: {_q(e.en)}{alt}}}"
-                     f"  # review {e.confidence:.1f}: new — {e.why}")
+                     f"  # review {e.confidence:.1f}: new — {_c(e.why)}")
     if d.matched:
         lines.append("# Known entities this article mentions (declared in other sources; used by id):")
         for eid, (k, text) in sorted(d.matched.items()):
-            lines.append(f"#   {eid} ({k.kind}, {k.file}) ← {text!r}")
+            lines.append(f"#   {eid} ({_c(k.kind)}, {_c(k.file)}) ← {_c(repr(text))}")
     lines += ["", "evidence:"]
     any_item = False
     for s in d.sentences:
@@ -992,7 +1001,7 @@ def render_yaml(d: Draft, article: Article) -> str:
             lines.append(f"  - quote: {_q(s.text)}")
             lines.append("    facts:")
             for f in s.facts:
-                lines.append(f"      - [{f.s}, {f.p}, {_q(f.o)}]  # review {f.confidence:.1f}: {f.why}")
+                lines.append(f"      - [{f.s}, {f.p}, {_q(f.o)}]  # review {f.confidence:.1f}: {_c(f.why)}")
         else:
             names = ", ".join(dict.fromkeys(m.id for m in s.mentions))
             lines.append(f"  # - quote: {_q(s.text)}")
