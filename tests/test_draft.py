@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 import loaders
 from loaders.curated import default_sources
 from loaders.drafting import draft, fold, new_source
+from loaders.schema import CuratedFile
 from loaders.text import read_article
 from loaders.yamlfile import load_yaml_text
 
@@ -137,7 +138,8 @@ def test_every_drafted_excerpt_is_a_substring_of_the_article(tmp_path, paragraph
     text = read_article(path).text
     for excerpt in d.excerpts:
         assert text.find(excerpt) >= 0, excerpt
-    data, _ = load_yaml_text(d.yaml)  # the draft is always YAML the loader reads
+    data, _ = load_yaml_text(d.yaml)  # the draft is always YAML the loader reads, in the curated format
+    CuratedFile.model_validate(data)
     for ev in data["evidence"]:
         assert text.find(ev["quote"]) >= 0
 
