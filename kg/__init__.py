@@ -12,6 +12,9 @@ The public API mirrors the ``cdkg`` command line one to one::
     kg.release("release/")              # cdkg release
     kg.diff("old-release/", "release/")  # cdkg diff
     kg.site(output="site")              # cdkg site
+    kg.draft("article.txt").yaml        # cdkg draft
+    kg.new_source("005-new-article")    # cdkg new-source (the two files' text)
+    kg.vocab("properties")              # cdkg vocab
 
 Submodules are imported on first use so that ``import kg`` stays cheap.  They are named
 for their stage (``builder``, ``exporter``, ``statistics``, ``provenance``) rather than after
@@ -45,6 +48,9 @@ _API = {
     "diff": "kg.datadiff",
     "DataDiff": "kg.datadiff",
     "site": "viz.site",
+    "draft": "loaders.drafting",
+    "new_source": "loaders.drafting",
+    "vocab": "loaders.vocab",
     "open_store": "kg.store",
     "CdkgError": "kg.errors",
     "SourceError": "kg.errors",

@@ -71,3 +71,7 @@ def terms(kind: str = "all") -> list[Term]:
             out.append(Term(curated_name(iri, False), what, labels.get("vi", ""), labels.get("en", ""),
                             defs.get(iri, "")))
     return sorted(out, key=lambda t: (t.kind != "class", t.name.lower()))
+
+
+#: ``kg.vocab(kind)``: the same list, by the name of the command.
+vocab = terms

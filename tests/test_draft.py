@@ -105,6 +105,9 @@ def test_draft_is_deterministic_and_reports():
     assert "## Matched" in a.report and "## New" in a.report and "## Unsure" in a.report
     assert "## Left out" in a.report
     assert loaders.draft is draft
+    import kg
+
+    assert kg.draft is draft and kg.new_source is new_source and kg.vocab("classes")
 
 
 def test_draft_yaml_parses_and_excerpts_are_exact():
