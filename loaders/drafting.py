@@ -71,7 +71,8 @@ def _marks(text: str) -> list[tuple[str, ...]]:
 
 
 def _punct(text: str) -> str:
-    return "".join(c for c in text if not (c.isalnum() or c.isspace()))
+    """The punctuation of a label, but brackets (a match ends at a word, before its ")")."""
+    return "".join(c for c in text if not (c.isalnum() or c.isspace() or c in "()[]"))
 
 
 # --- known entities ----------------------------------------------------------------------------
@@ -164,7 +165,8 @@ SURNAMES = frozenset(s.lower() for s in (
     "Trương Lâm Phùng Mai Tô Cao Lưu Đinh Tạ Châu Lương Kiều Quách Thân Tôn Chu Triệu Nghiêm Giang Lại "
     "Hứa Lục Thái Nông Mạc Quan Khúc Ông Lò Y").split())
 
-#: National bodies a pattern cannot find ("Bộ Chính trị" is no ministry): label, alternatives, id, class, English.
+#: Names a pattern cannot find ("Bộ Chính trị" is no ministry), and international organisations and partner
+#: countries: label, alternatives, id, class, English.  Proposed as new entities where no source knows them.
 NATIONAL_BODIES = (
     ("Bộ Chính trị", (), "politburo", "PartyBody", "Politburo of the Communist Party of Vietnam"),
     ("Ban Bí thư", (), "party_secretariat", "PartyBody", "Secretariat of the Party Central Committee"),
@@ -176,6 +178,28 @@ NATIONAL_BODIES = (
      "Central Propaganda and Education Commission"),
     ("Quốc hội", (), "national_assembly", "NationalAssemblyBody", "National Assembly of Viet Nam"),
     ("Chính phủ", (), "government", "GovernmentAgency", "Government of Viet Nam"),
+    # international organisations
+    ("Liên hợp quốc", ("Liên Hợp Quốc", "LHQ"), "united_nations", "InternationalOrganization", "United Nations"),
+    ("UNESCO", (), "unesco", "InternationalOrganization", "UNESCO"),
+    ("ASEAN", ("Hiệp hội các quốc gia Đông Nam Á",), "asean", "InternationalOrganization", "ASEAN"),
+    ("APEC", (), "apec", "InternationalOrganization", "Asia-Pacific Economic Cooperation (APEC)"),
+    ("Liên minh châu Âu", ("EU",), "european_union", "InternationalOrganization", "European Union"),
+    ("Tổ chức Quốc tế Pháp ngữ", ("OIF",), "oif", "InternationalOrganization", "Organisation internationale de la "
+     "Francophonie"),
+    # partner countries (one-word names only where no Vietnamese given name or word is spelt the same)
+    ("Trung Quốc", (), "china", "Country", "China"), ("Hoa Kỳ", ("Mỹ",), "united_states", "Country", "United States"),
+    ("Liên bang Nga", ("nước Nga",), "russia", "Country", "Russia"),
+    ("Nhật Bản", (), "japan", "Country", "Japan"), ("Hàn Quốc", (), "south_korea", "Country", "Republic of Korea"),
+    ("Pháp", (), "france", "Country", "France"), ("Cộng hòa Liên bang Đức", ("nước Đức",), "germany", "Country",
+                                                  "Germany"),
+    ("Vương quốc Anh", ("nước Anh",), "united_kingdom", "Country", "United Kingdom"),
+    ("Lào", (), "laos", "Country", "Laos"), ("Campuchia", (), "cambodia", "Country", "Cambodia"),
+    ("Thái Lan", (), "thailand", "Country", "Thailand"), ("Singapore", (), "singapore", "Country", "Singapore"),
+    ("Indonesia", (), "indonesia", "Country", "Indonesia"), ("Malaysia", (), "malaysia", "Country", "Malaysia"),
+    ("Philippines", (), "philippines", "Country", "Philippines"), ("Myanmar", (), "myanmar", "Country", "Myanmar"),
+    ("Ấn Độ", (), "india", "Country", "India"), ("Australia", ("Úc",), "australia", "Country", "Australia"),
+    ("Canada", (), "canada", "Country", "Canada"), ("Cuba", (), "cuba", "Country", "Cuba"),
+    ("Italy", ("Italia",), "italy", "Country", "Italy"), ("Hà Lan", (), "netherlands", "Country", "Netherlands"),
 )
 
 #: Organisation heads and the class proposed for a new one.
@@ -190,6 +214,9 @@ ORG_HEADS = {
 }
 _ORG_HEAD_KEYS = sorted(((_key(h), h) for h in ORG_HEADS), key=lambda kh: -len(kh[0]))
 _LOCALITY_WORDS = ("tinh", "thanh pho")
+#: Words that end an organisation's name ("Bộ Ngoại giao tại …"), folded.
+_FUNCTION_WORDS = ("tai", "o", "cua", "voi", "cho", "ve", "trong", "da", "la", "duoc", "co", "se", "de", "do", "tu",
+                   "theo", "nham", "cung", "dang", "deu", "chu", "tri", "to", "chuc")
 ORG_KINDS = frozenset(("Ministry", "GovernmentAgency", "PeoplesCommittee", "AgencyUnit", "RepresentativeMission",
                        "FriendshipOrganization", "SteeringCommittee", "PartyBody", "NationalAssemblyBody",
                        "InternationalOrganization", "OrganisationGroup", "MediaOrganization", "Government"))
@@ -352,6 +379,8 @@ class _Index:
                     continue
                 span = text[a:b]
                 ent_id, label, how = hits[0]
+                if text[b:b + 5] == " quán":
+                    continue  # "Đại sứ quán" (an embassy) is not "Đại sứ" (an ambassador)
                 if _punct(span) != _punct(label) and n > 1:
                     continue
                 if not (span.isascii() and (n > 1 or len(span) >= 3)) and _marks(span) != _marks(label):
@@ -424,10 +453,14 @@ class _Drafter:
             return None
         ent = self.bodies.known[hits[0][0]]
         return self.index.by_label(ent.vi) or self.add_new(
-            NewEntity(ent.id, ent.kind, ent.vi, ent.en, [], "a national body of the register in cdkg draft", 0.8))
+            NewEntity(ent.id, ent.kind, ent.vi, ent.en, [], "a name of the register in cdkg draft (national "
+                      "bodies, international organisations, countries)", 0.8))
 
     def _bodies(self, s: Sentence) -> None:
         for m in self.bodies.find(s.text):
+            if " " not in m.text and m.start > 0 and (  # "Pháp" alone, not a syllable of a name
+                    re.search(r"[A-ZĐÀ-Ỹ]\w*\s$", s.text[:m.start]) or re.match(r"\s[A-ZĐ]", s.text[m.end:m.end + 2])):
+                continue
             if _free(s.mentions, m.start, m.end):
                 bid = self.body(m.text)
                 if bid:
@@ -535,11 +568,12 @@ class _Drafter:
                     name_end = words[j][1]
                     j += 1
                     if j < len(words) and text[words[j][0]].islower() and fold(text[words[j][0]:words[j][1]]) \
-                            not in ("va", *_LOCALITY_WORDS) and "," not in text[name_end:words[j][0]]:
+                            not in ("va", *_LOCALITY_WORDS, *_FUNCTION_WORDS) and "," not in text[name_end:words[j][0]]:
                         name_end = words[j][1]
                         j += 1
                     continue
-                if fw == "va" and name_end and j + 1 < len(words) and text[words[j + 1][0]].isupper():
+                if (fw == "va" or (fw == "tai" and ORG_HEADS[h] == "RepresentativeMission")) and name_end \
+                        and j + 1 < len(words) and text[words[j + 1][0]].isupper():
                     j += 1
                     continue
                 break
@@ -553,8 +587,8 @@ class _Drafter:
                         and j + 1 < len(words):
                     name_end = words[j + 1][1]
                 home_based = True
-            inside = [m for m in s.mentions if m.kind in PLACE_KINDS and locality and m.start >= locality[0]
-                      and name_end and m.end <= name_end]
+            inside = [m for m in s.mentions if m.kind in PLACE_KINDS and name_end and
+                      m.start >= (locality[0] if locality else a) and m.end <= name_end]
             if name_end is None or not _free([m for m in s.mentions if m not in inside], a, name_end):
                 continue
             span = text[a:name_end]
