@@ -220,7 +220,7 @@ _FUNCTION_WORDS = ("tai", "o", "cua", "voi", "cho", "ve", "trong", "da", "la", "
 ORG_KINDS = frozenset(("Ministry", "GovernmentAgency", "PeoplesCommittee", "AgencyUnit", "RepresentativeMission",
                        "FriendshipOrganization", "SteeringCommittee", "PartyBody", "NationalAssemblyBody",
                        "InternationalOrganization", "OrganisationGroup", "MediaOrganization", "Government"))
-PLACE_KINDS = frozenset(("Province", "CentrallyRunCity", "Venue", "WorldHeritageProperty", "Country",
+PLACE_KINDS = frozenset(("Province", "CentrallyRunCity", "Venue", "WorldHeritageProperty", "Country", "HeritageItem",
                          "VietnameseLocality", "ForeignLocality"))
 
 DOC_NUMBER = re.compile(r"(?<![\w/])(\d{1,5}(?:/\d{4})?/[A-ZĐ][A-Za-zĐđ0-9]*(?: ?-[A-Za-zĐđ0-9]+)*"
@@ -237,6 +237,9 @@ _ISSUER_CODES = (("TTg", ("Thủ tướng Chính phủ",)), ("BNG", ("Bộ Ngo�
 DATE = re.compile(r"(?<![\d/])(?:(?P<dmy>\d{1,2}/\d{1,2}/\d{4})|(?P<dm>\d{1,2}/\d{1,2})(?![\d/])"
                   r"|(?:tháng\s+)(?P<my>\d{1,2}/\d{4})|(?:năm\s+)(?P<y>(?:19|20)\d{2}))(?![\d/])")
 
+HERITAGE = re.compile(r"(?<!\w)(?:[Kk]hu di tích|[Qq]uần thể di tích|[Dd]i tích|[Dd]i sản(?: văn hóa| văn hoá)?"
+                      r"(?: phi vật thể| vật thể| thế giới)?)\s+((?:[A-ZĐ]\w*)(?:\s+(?:[A-ZĐ]\w*|thành|nhà|cổ))*"
+                      r"(?:\s+[A-ZĐ]\w*)*)")
 DOC_KINDS = frozenset(("Strategy", "Plan", "Decision", "Resolution", "Directive", "Document", "ActionProgramme",
                        "Decree", "Scheme", "Law"))
 EVENT_HEADS = ("Hội nghị", "Hội thảo", "Cuộc họp", "Diễn đàn", "Tọa đàm", "Toạ đàm", "Lễ", "Phiên")
@@ -491,6 +494,7 @@ class _Drafter:
         self._bodies(s)
         self._organisations(s)
         self._dates(s)
+        self._heritage(s)
         self._people(s)
         self._event(s)
         s.mentions.sort(key=lambda m: m.start)
@@ -630,6 +634,21 @@ class _Drafter:
             for m in inside:  # the province stays a mention of its own (for the review), but not the org's
                 s.mentions.remove(m)
                 s.mentions.append(Mention(m.start, m.end, m.text, m.id, "Locality", m.how))
+
+    def _heritage(self, s: Sentence) -> None:
+        """"di tích Hoàng thành Thăng Long", "Di sản văn hóa phi vật thể Hát Xoan": a heritage candidate."""
+        for m in HERITAGE.finditer(s.text):
+            name = m.group(1)
+            cut = [x.start for x in s.mentions if m.start(1) < x.start < m.end(1)]
+            name = s.text[m.start(1):min(cut)].strip() if cut else name
+            if len([w for w in name.split() if w[:1].isupper()]) < 2 or not _free(s.mentions, m.start(1),
+                                                                                   m.start(1) + len(name)):
+                continue
+            hid = self.index.by_label(name) or self.add_new(
+                NewEntity(slug(name), "HeritageItem", name, name, [], f"a name after '{m.group(0).split()[0]} …'", 0.4))
+            kind = self.known[hid].kind if hid in self.known else self.new[hid].kind
+            s.mentions.append(Mention(m.start(1), m.start(1) + len(name), name, hid, kind, "pattern",
+                                      new=hid in self.new))
 
     def _people(self, s: Sentence) -> None:
         text = s.text

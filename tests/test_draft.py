@@ -89,11 +89,12 @@ def test_countries_international_organisations_and_embassies(tmp_path: Path):
     path = tmp_path / "partners.txt"
     path.write_text("Title: t\nLanguage: vi\nKind: NewsReport\n---\nĐại sứ quán Việt Nam tại Thái Lan phối hợp với "
                     "ASEAN tổ chức tuần văn hóa. Bà Nguyễn Thị Nga và ông Trần Minh Đức dự lễ cùng đại diện Liên minh "
-                    "châu Âu, Hoa Kỳ và Pháp.\n", encoding="utf-8")
+                    "châu Âu, Hoa Kỳ và Pháp. Đoàn tìm hiểu Di sản văn hóa phi vật thể Hát Then.\n", encoding="utf-8")
     d = draft(path)
     assert d.new["thailand"].kind == "Country" and d.new["european_union"].kind == "InternationalOrganization"
     assert d.new["dai_su_quan_viet_nam"].kind == "RepresentativeMission"  # an embassy, not an ambassador
     assert {"asean", "united_states", "france"} <= d.entity_ids()
+    assert d.new["hat_then"].kind == "HeritageItem"
     # "Nga" and "Đức" inside a person's name are not Russia and Germany
     assert {"nguyen_thi_nga", "tran_minh_duc"} <= set(d.new) and not {"russia", "germany"} & d.entity_ids()
 
