@@ -53,6 +53,15 @@ def test_documents_dates_and_issuers():
     assert ("res_175_2024_qh15", "eli:passed_by", "national_assembly") in facts_of(RECEPTION)
 
 
+def test_document_number_patterns():
+    from loaders.drafting import DOC_NUMBER
+
+    text = ("theo số 2013/QĐ-TTg, Kế hoạch 173/KH-UBND, Nghị quyết 175/2024/QH15, Công văn 404/BNG-NGVH-UNESCO, "
+            "Chỉ thị 25-CT/TW, Quyết định 208/QĐ -TTg; không phải 28/4/2022 hay 11/2021")
+    assert [m.group(1) for m in DOC_NUMBER.finditer(text)] == [
+        "2013/QĐ-TTg", "173/KH-UBND", "175/2024/QH15", "404/BNG-NGVH-UNESCO", "25-CT/TW", "208/QĐ -TTg"]
+
+
 def test_dates_at_each_precision():
     d = draft(PLAN)
     dates = {v for s in d.sentences for _w, v in s.dates}
