@@ -4,9 +4,10 @@
   a rename), but only a regular file is ever replaced: a device, FIFO or ``/dev/stdout`` is
   written through, and a symbolic link keeps being a link (its target is written).  New files
   get the mode the umask allows, a replaced file keeps its mode.
-* :func:`staging_dir` / :func:`replace_dir` — a build folder is swapped in whole; the folder it
-  replaces must be a cdkg build (:func:`check_build_target`): cdkg never deletes a folder that
-  holds anything it did not write, nor the current, home or root folder, nor the sources.
+* :func:`staging_dir` / :func:`replace_dir` — a folder cdkg writes whole (a build, a site: an
+  :class:`OutputFolder`) is swapped in; the folder it replaces must be one cdkg wrote
+  (:func:`check_build_target`): cdkg never deletes a folder that holds anything it did not
+  write, nor the current, home or root folder, nor the sources.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import shutil
 import stat
 import tempfile
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import UsageError
@@ -26,6 +28,26 @@ BUILD_MARKER = ".cdkg-build"
 #: What a build and the commands writing into it by default put in a build folder; a folder
 #: holding anything else is not replaced.
 BUILD_ENTRIES = frozenset({BUILD_MARKER, "store", "kg.ttl", "kg.trig", "report.json", "inferred.ttl"})
+
+
+@dataclass(frozen=True)
+class OutputFolder:
+    """A kind of folder cdkg writes whole and may replace: the marker file that says cdkg made it,
+    the names it holds, and how messages name it."""
+
+    marker: str
+    entries: frozenset[str]
+    noun: str  # "a cdkg build"
+    option: str  # the option that names it: "--out"
+    example: str  # a folder name to suggest: "build"
+    legacy: frozenset[str] = frozenset()  # unmarked folders holding all of these count as ours
+
+    def marker_text(self) -> str:
+        return marker_text(f"{self.noun} folder; cdkg may replace it whole")
+
+
+BUILD = OutputFolder(BUILD_MARKER, BUILD_ENTRIES, "a cdkg build", "--out", "build",
+                     legacy=frozenset({"store", "report.json"}))
 
 _umask_lock = threading.Lock()
 
@@ -91,15 +113,15 @@ def write_atomic(path: Path | str, data: bytes) -> Path:
     return path
 
 
-def marker_text() -> str:
-    """What :data:`BUILD_MARKER` holds."""
+def marker_text(what: str = "a cdkg build folder; `cdkg build` may replace it whole") -> str:
+    """What a marker file holds: cdkg's version and what the folder is."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         v = version("cdkg")
     except PackageNotFoundError:
         v = "unknown"
-    return json.dumps({"cdkg": v, "what": "a cdkg build folder; `cdkg build` may replace it whole"}) + "\n"
+    return json.dumps({"cdkg": v, "what": what}) + "\n"
 
 
 def _protected(target: Path, sources: Path | None) -> str | None:
@@ -118,48 +140,51 @@ def _protected(target: Path, sources: Path | None) -> str | None:
     return None
 
 
-def check_build_target(final: Path, sources: Path | None = None) -> None:
-    """Refuse (:class:`UsageError`) to build into ``final`` unless replacing it can only lose an
-    earlier build: it does not exist, is an empty folder, or holds a cdkg build and nothing else."""
+def check_build_target(final: Path, sources: Path | None = None, kind: OutputFolder = BUILD) -> None:
+    """Refuse (:class:`UsageError`) to write ``kind`` (a build, a site) into ``final`` unless replacing
+    it can only lose an earlier one: it does not exist, is an empty folder, or holds one cdkg wrote
+    (its marker) and nothing else."""
     final = Path(final)
     if final.is_symlink():
-        raise UsageError(f"--out {final} is a symbolic link; give the real folder")
+        raise UsageError(f"{kind.option} {final} is a symbolic link; give the real folder")
     target = final.resolve()
     why = _protected(target, sources)
     if why:
-        raise UsageError(f"will not build into {final}: {why}. Give a folder of its own, e.g. --out build")
+        raise UsageError(f"will not write {kind.noun} into {final}: {why}. Give a folder of its own, "
+                         f"e.g. {kind.option} {kind.example}")
     if not final.exists():
         return
     if not final.is_dir():
-        raise UsageError(f"--out {final} exists and is not a folder; give another --out")
+        raise UsageError(f"{kind.option} {final} exists and is not a folder; give another {kind.option}")
     entries = {p.name for p in final.iterdir()}
     if not entries:
         return
-    legacy = {"store", "report.json"} <= entries  # built before builds were marked
-    if BUILD_MARKER not in entries and not legacy:
-        raise UsageError(f"will not replace {final}/: it is not a cdkg build (no {BUILD_MARKER} file). "
-                         "Give an empty or new folder as --out, or move its files away first")
-    foreign = sorted(entries - BUILD_ENTRIES)
+    legacy = bool(kind.legacy) and kind.legacy <= entries  # written before such folders were marked
+    if kind.marker not in entries and not legacy:
+        raise UsageError(f"will not replace {final}/: it is not {kind.noun} (no {kind.marker} file). "
+                         f"Give an empty or new folder as {kind.option}, or move its files away first")
+    foreign = sorted(entries - kind.entries)
     if foreign:
         shown = ", ".join(foreign[:5]) + (" …" if len(foreign) > 5 else "")
-        raise UsageError(f"will not replace {final}/: it holds files a build did not write ({shown}). "
-                         "Move them out of the folder, or give another --out")
+        raise UsageError(f"will not replace {final}/: it holds files cdkg did not write there ({shown}). "
+                         f"Move them out of the folder, or give another {kind.option}")
 
 
-def staging_dir(final: Path) -> Path:
-    """A fresh, empty folder beside ``final`` to build into (mode as the umask allows), holding
-    the build marker."""
+def staging_dir(final: Path, kind: OutputFolder = BUILD) -> Path:
+    """A fresh, empty folder beside ``final`` to write into (mode as the umask allows), holding the
+    marker of ``kind``."""
     final.parent.mkdir(parents=True, exist_ok=True)
     staged = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
     os.chmod(staged, 0o777 & ~_umask())
-    (staged / BUILD_MARKER).write_text(marker_text(), encoding="utf-8")
+    text = marker_text() if kind is BUILD else kind.marker_text()
+    (staged / kind.marker).write_text(text, encoding="utf-8")
     return staged
 
 
-def replace_dir(staged: Path, final: Path, sources: Path | None = None) -> None:
+def replace_dir(staged: Path, final: Path, sources: Path | None = None, kind: OutputFolder = BUILD) -> None:
     """Put ``staged`` in place of ``final``; the old folder is removed only once the new one is in
-    place, and only if it is a build (checked again here, just before the swap)."""
-    check_build_target(final, sources)
+    place, and only if it is one cdkg wrote (checked again here, just before the swap)."""
+    check_build_target(final, sources, kind)
     old = None
     if final.exists():
         old = final.with_name(f".{final.name}.old-{os.getpid()}")

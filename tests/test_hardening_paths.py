@@ -104,7 +104,7 @@ def test_build_refuses_folders_it_must_never_replace(which: str, tiny: Path, tmp
     before = sorted(os.listdir(target))
     result = runner.invoke(app, ["build", "--sources", str(tiny), "--out", str(target)])
     assert result.exit_code == 2, result.output
-    assert "will not build into" in result.output
+    assert "will not write a cdkg build into" in result.output
     assert sorted(os.listdir(target)) == before
 
 

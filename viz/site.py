@@ -29,11 +29,8 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import shutil
-import tempfile
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -702,31 +699,18 @@ placeholder="{e(t['searchPlaceholder'])}" aria-label="{e(t['search'])}">\
 # --------------------------------------------------------------------------------------- writing
 
 
+def _site_folder() -> Any:
+    from kg.files import OutputFolder
+
+    return OutputFolder(SITE_MARKER, SITE_ENTRIES, "a site cdkg made", "--output", "site")
+
+
 def check_site_target(final: Path) -> None:
     """Refuse (:class:`UsageError`) to write a site into ``final`` unless replacing it can only
     lose an earlier site: it does not exist, is an empty folder, or is a site cdkg wrote."""
-    from kg.errors import UsageError
-    from kg.files import _protected
+    from kg.files import check_build_target
 
-    if final.is_symlink():
-        raise UsageError(f"--output {final} is a symbolic link; give the real folder")
-    why = _protected(final.resolve(), None)
-    if why:
-        raise UsageError(f"will not write a site into {final}: {why}. Give a folder of its own, e.g. --output site")
-    if not final.exists():
-        return
-    if not final.is_dir():
-        raise UsageError(f"--output {final} exists and is not a folder; give another --output")
-    entries = {p.name for p in final.iterdir()}
-    if not entries:
-        return
-    if SITE_MARKER not in entries:
-        raise UsageError(f"will not replace {final}/: it is not a site cdkg made (no {SITE_MARKER} file). "
-                         "Give an empty or new folder as --output")
-    foreign = sorted(entries - SITE_ENTRIES)
-    if foreign:
-        raise UsageError(f"will not replace {final}/: it holds files cdkg site did not write "
-                         f"({', '.join(foreign[:5])}). Move them out, or give another --output")
+    check_build_target(final, None, _site_folder())
 
 
 def _write(path: Path, text: str) -> None:
@@ -739,7 +723,7 @@ def site(build: Path | str | None = None, output: Path | str = "site", *, lang: 
     """Write the site of the built graph into ``output``; returns the path of its ``index.html``
     (which opens the ``lang`` tree)."""
     from kg.errors import UsageError
-    from kg.files import _umask, marker_text
+    from kg.files import replace_dir, staging_dir
     from queries import backend_for
     from queries.gaps import find_gaps
 
@@ -751,12 +735,8 @@ def site(build: Path | str | None = None, output: Path | str = "site", *, lang: 
     if not hasattr(backend, "store"):
         raise UsageError("cdkg site reads a local build (--build), not an endpoint")
     data = _load(backend)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    staged = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
+    staged = staging_dir(final, _site_folder())
     try:
-        os.chmod(staged, 0o777 & ~_umask())
-        marker = {**json.loads(marker_text()), "what": "a site cdkg wrote; `cdkg site` may replace it whole"}
-        (staged / SITE_MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
         shutil.copytree(ASSETS, staged / "assets")
         for code in LANGS:
             tree = Tree(data, code)
@@ -779,19 +759,7 @@ def site(build: Path | str | None = None, output: Path | str = "site", *, lang: 
 <body><p><a href="{lang}/index.html">{e(TEXT[lang]["open"])}</a> · <a href="en/index.html">English</a> ·
 <a href="vi/index.html">Tiếng Việt</a></p></body></html>
 """)
-        check_site_target(final)  # again, just before the swap
-        old = None
-        if final.exists():
-            old = final.with_name(f".{final.name}.old-{os.getpid()}-{int(time.time())}")
-            os.replace(final, old)
-        try:
-            os.replace(staged, final)
-        except BaseException:
-            if old is not None:
-                os.replace(old, final)
-            raise
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        replace_dir(staged, final, None, _site_folder())  # checks the folder again, just before the swap
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
         raise
