@@ -112,6 +112,8 @@ class Finding:
     entities: list[Entity]
     evidence: list[Evidence] = field(default_factory=list)
     value: float | None = None
+    #: how strong the finding is: ``total`` and its parts (see :data:`WEIGHT_TEXT`)
+    weight: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -148,6 +150,8 @@ class GapReport:
     network: dict[str, Any] = field(default_factory=dict)
     #: gap 2: every one of today's units with its plan status, the sources about it and its searches
     coverage: list[Coverage] = field(default_factory=list)
+    #: Markdown and HTML show this many findings of each kind (the strongest); JSON holds all
+    shown: int = 10
 
     def count(self, kind: int) -> int:
         return sum(1 for f in self.findings if f.kind == kind)
@@ -201,9 +205,11 @@ def _select_kinds(wanted: list[str] | None) -> list[GapKind]:
 
 def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path | str | None = None,
               endpoint: str | None = None, backend: Any = None, evidence_per_entity: int = 3,
-              top: int = 5, evidence: str = "all") -> GapReport:
+              top: int = 5, evidence: str = "all", roll_up: bool = True, shown: int = 10) -> GapReport:
     """Every coordination-gap finding of the chosen kinds (all by default) with its evidence
-    (``evidence="quoted"``: from the facts quoted from the bundled articles only)."""
+    (``evidence="quoted"``: from the facts quoted from the bundled articles only), strongest
+    first within each kind.  ``roll_up=False`` shows sub-units apart from their organisation
+    (partners, network)."""
     from queries import backend_for
     from queries import network as net
     from queries.evidence import restrict
@@ -218,7 +224,7 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
 
     def network_graph() -> Any:
         if not network:
-            network.append(net.co_participation(net.participation(backend)))
+            network.append(net.co_participation(net.participation(backend, roll_up=roll_up)))
         return network[0]
 
     for kind in chosen:
@@ -230,10 +236,14 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
             network_info = {"nodes": analysis.nodes, "edges": analysis.edges, "components": analysis.components,
                             "betweenness_sample": analysis.sampled, "seed": analysis.seed}
             for f in analysis.findings:
-                raw.append((kind, f.nodes, f"{NETWORK_MEASURES[f.measure]}: {f.detail}", f.value, f.events))
+                raw.append((kind, f.nodes, f.detail if f.merged else f"{NETWORK_MEASURES[f.measure]}: {f.detail}",
+                            f.value, f.events))
             continue
         rows = []
-        for row in backend.query(files[kind.number].read_text(encoding="utf-8")):
+        text = files[kind.number].read_text(encoding="utf-8")
+        if not roll_up:
+            text = text.replace("VALUES ?rollUp { true }", "VALUES ?rollUp { false }")
+        for row in backend.query(text):
             terms = [_get(row, v) for v in ("focus", "related", "via")]
             iris = [t.value for t in terms if isinstance(t, ox.NamedNode)]
             detail = _get(row, "detail")
@@ -247,8 +257,12 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
             rows.append((kind, iris, detail.value if detail is not None else "", None, []))
         if kind.number == SHARED_MANDATE_KIND:
             graph = network_graph()
-            kind.note = (f"{len(rows)} pairs; the co-participation network they are checked against has "
+            rows, placeholders = _shared_mandates(rows, graph, _groups(backend), net.roll_up_map(backend)
+                                                  if roll_up else {})
+            kind.note = (f"{len(rows)} pairs that never meet, {len(placeholders)} unspecific mandates (collective "
+                         f"placeholders, not paired); the co-participation network they are checked against has "
                          f"{graph.number_of_nodes()} organisations and {graph.number_of_edges()} links")
+            rows += placeholders
         # the engine returns rows in no fixed order; a report must read the same every run
         raw += sorted(rows, key=lambda r: ([natural_key(i) for i in r[1]], r[2]))
     all_iris = {i for _, iris, _, _, events in raw for i in iris + events} | {u for u, _ in coverage_rows}
@@ -261,6 +275,7 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
             focused[kind.number] = (_evidence(backend, kind_iris, kind.evidence_properties, evidence_per_entity)
                                     if kind_iris else {})
     findings = []
+    top_of = net.roll_up_map(backend) if roll_up else {}
     for kind, iris, detail, value, events in raw:
         entities = [Entity(i, short_id(i), labels.get(i) or shorten(i)) for i in iris]
         if kind.number != NETWORK_KIND and len(entities) >= 2 and detail:
@@ -275,13 +290,75 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
         sentence = "; ".join(e.label for e in entities[:2] if e) + (f" — {detail}" if detail else "")
         if events:
             sentence += " (shared: " + "; ".join(labels.get(e, short_id(e)) for e in events) + ")"
-        findings.append(Finding(kind.number, kind.name, sentence, entities, ev, value))
+        findings.append(Finding(kind.number, kind.name, sentence, entities, ev, value,
+                                _weight(kind.number, iris, ev, detail, network_graph(), top_of)))
+    order = {k.number: n for n, k in enumerate(chosen)}
+    findings.sort(key=lambda f: (order[f.kind], -f.weight["total"]))  # stable: ties keep the rule's order
     coverage = [Coverage(Entity(u, short_id(u), labels.get(u) or shorten(u)), v.get("status", ""), v.get("plans", ""),
                          v.get("others", ""), _count(v, "sources"), _count(v, "searched"),
                          _count(v, "unsearched"), _count(v, "found"))
                 for u, v in coverage_rows]
     coverage.sort(key=lambda c: (c.unit.label.casefold(), c.unit.id))
-    return GapReport(lang, chosen, findings, network_info, coverage)
+    return GapReport(lang, chosen, findings, network_info, coverage, shown)
+
+
+#: How a finding's weight is made, as the reports state it.
+WEIGHT_TEXT = ("Findings are ranked by weight = sources behind the evidence shown + 2 × centrality (the most "
+               "connected actor's share of the best-connected organisation's links in the co-participation "
+               "network) + recency (0 for evidence from 2010 or before, 1 for 2026) + 1 when a statement has "
+               "neither an organisation asked to act nor a follow-up event.")
+
+
+def _weight(kind: int, iris: list[str], evidence: list[Evidence], detail: str, graph: Any,
+            top_of: dict[str, str]) -> dict[str, float]:
+    """A finding's weight and its parts (see :data:`WEIGHT_TEXT`)."""
+    sources = len({e.source for e in evidence})
+    most = max((d for _, d in graph.degree()), default=0)
+    nodes = [top_of.get(i, i) for i in iris]
+    centrality = max((graph.degree(n) / most for n in nodes if most and n in graph), default=0.0)
+    years = [int(m.group()) for e in evidence if (m := re.search(r"\b(19|20)\d\d\b", e.published))]
+    recency = min(1.0, max(0.0, (max(years) - 2010) / 16)) if years else 0.0
+    severity = 1.0 if kind == 7 and "no organisation is asked to act, and no other event" in detail else 0.0
+    total = sources + 2 * centrality + recency + severity
+    return {"total": round(total, 3), "sources": sources, "centrality": round(centrality, 3),
+            "recency": round(recency, 3), "severity": severity}
+
+
+#: Collective placeholders: groups the sources name without members ("the ministries concerned").
+GROUPS = """PREFIX cd: <https://w3id.org/cdkg/ontology#>
+SELECT DISTINCT ?g WHERE { ?g a cd:OrganisationGroup }"""
+
+
+def _groups(backend: Any) -> set[str]:
+    return {row["g"].value for row in backend.query(GROUPS)}
+
+
+def _shared_mandates(rows: list[tuple], graph: Any, groups: set[str],
+                     top_of: dict[str, str]) -> tuple[list[tuple], list[tuple]]:
+    """Gap 5's pairs that never meet in the co-participation network (an organisation and its own
+    sub-unit meet), and one "unspecific mandate" row per collective placeholder instead of its pairs."""
+    pairs, placeholder_mandates = [], {}
+    for row in rows:
+        kind, iris, detail = row[0], row[1], row[2]
+        focus, related, *via = iris
+        held = [i for i in (focus, related) if i in groups]
+        for g in held:
+            mandates = placeholder_mandates.setdefault(g, (kind, set(), set()))
+            mandates[1].update(via)
+            mandates[2].update(i for i in (focus, related) if i != g)
+        if held:
+            continue
+        a, b = top_of.get(focus, focus), top_of.get(related, related)
+        if a == b or graph.has_edge(a, b):
+            continue
+        pairs.append(row)
+    placeholders = []
+    for g, (kind, mandates, partners) in sorted(placeholder_mandates.items()):
+        placeholders.append((kind, [g, *sorted(mandates)],
+                             f"unspecific mandate: a group the sources name without members, so it cannot meet "
+                             f"anyone; it shares {len(mandates)} mandate(s) with {len(partners)} organisation(s)",
+                             None, []))
+    return pairs, placeholders
 
 
 #: Columns of a gap rule's row that make a coverage row (gap 2).
@@ -394,8 +471,25 @@ def coverage_summary(report: GapReport) -> str:
             + (" (of these: " + ", ".join(f"{n} {k}" for k, n in searched.items()) + ")" if empty else "") + ".")
 
 
+def _ranking_text(report: GapReport) -> str:
+    return (f"{WEIGHT_TEXT} Each kind lists its strongest findings first and shows at most {report.shown}; "
+            "the JSON report holds all of them.")
+
+
+def _weight_text(f: Finding) -> str:
+    w = f.weight
+    if not w:
+        return "not stated"
+    return (f"{w['total']:g} ({w['sources']:g} source(s), centrality {w['centrality']:g}, recency {w['recency']:g}"
+            + (", no owner and no follow-up" if w.get("severity") else "") + ")")
+
+
+def _more_text(n: int) -> str:
+    return f"… and {n} more finding(s) of this kind, weaker than those above (all are in the JSON report)."
+
+
 def _markdown(report: GapReport) -> str:
-    lines = ["# Coordination gaps in the cultural diplomacy graph", "", INTRO, ""]
+    lines = ["# Coordination gaps in the cultural diplomacy graph", "", INTRO, "", _md(_ranking_text(report)), ""]
     if report.coverage:
         lines += [f"## {COVERAGE_TITLE}", "", _md(COVERAGE_INTRO), "", _md(coverage_summary(report)), "",
                   "| unit | 2030 plan | other line | sources mentioning it | searched |",
@@ -414,13 +508,15 @@ def _markdown(report: GapReport) -> str:
         found = [f for f in report.findings if f.kind == k.number]
         if not found:
             lines.append("No findings.")
-        for n, f in enumerate(found, 1):
+        for n, f in enumerate(found[:report.shown], 1):
             ids = ", ".join(_md_code(e.id) for e in f.entities)
-            lines.append(f"{n}. **{_md(f.explanation)}** ({ids})")
+            lines.append(f"{n}. **{_md(f.explanation)}** ({ids}) — weight {_md(_weight_text(f))}")
             for e in f.evidence:
                 meta = ", ".join(_md(x) for x in (e.publisher, e.published, e.url, e.locator and f"at {e.locator}") if x)
                 said = f"cited (our words): {_md(e.paraphrase)}" if e.kind == "cited" else f"quoted: “{_md(e.quote)}”"
                 lines.append(f"    - {said} — *{_md(e.source)}*" + (f", {meta}" if meta else ""))
+        if len(found) > report.shown:
+            lines += ["", _md(_more_text(len(found) - report.shown))]
     return "\n".join(lines) + "\n"
 
 
@@ -434,7 +530,8 @@ def _html(report: GapReport) -> str:
              "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem}"
              "blockquote{margin:.3rem 0 .3rem 1rem;color:#333;border-left:3px solid #ddd;padding-left:.6rem}"
              ".meta{color:#555;font-size:90%}code{background:#f4f4f4}</style></head><body>",
-             "<h1>Coordination gaps in the cultural diplomacy graph</h1>", f"<p>{e(INTRO)}</p>"]
+             "<h1>Coordination gaps in the cultural diplomacy graph</h1>", f"<p>{e(INTRO)}</p>",
+             f"<p>{e(_ranking_text(report))}</p>"]
     if report.coverage:
         parts += [f'<h2 id="coverage">{e(COVERAGE_TITLE)}</h2>', f"<p>{e(COVERAGE_INTRO)}</p>",
                   f"<p>{e(coverage_summary(report))}</p>",
@@ -459,9 +556,9 @@ def _html(report: GapReport) -> str:
             parts.append("<p>No findings.</p>")
             continue
         parts.append("<ol>")
-        for f in found:
+        for f in found[:report.shown]:
             ids = ", ".join(f"<code>{e(x.id)}</code>" for x in f.entities)
-            parts.append(f"<li><b>{e(f.explanation)}</b> ({ids})")
+            parts.append(f'<li><b>{e(f.explanation)}</b> ({ids}) <span class="meta">weight {e(_weight_text(f))}</span>')
             for ev in f.evidence:
                 meta = ", ".join(x for x in (ev.publisher, ev.published, ev.url, ev.locator and f"at {ev.locator}") if x)
                 said = (f"<b>cited</b> (our words): {e(ev.paraphrase)}" if ev.kind == "cited"
@@ -470,5 +567,7 @@ def _html(report: GapReport) -> str:
                              f"{(', ' + e(meta)) if meta else ''}</span></blockquote>")
             parts.append("</li>")
         parts.append("</ol>")
+        if len(found) > report.shown:
+            parts.append(f'<p class="more">{e(_more_text(len(found) - report.shown))}</p>')
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
