@@ -259,7 +259,8 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
             graph = network_graph()
             rows, placeholders = _shared_mandates(rows, graph, _groups(backend), net.roll_up_map(backend)
                                                   if roll_up else {})
-            kind.note = (f"{len(rows)} pairs that never meet, {len(placeholders)} unspecific mandates (collective "
+            kind.note = (f"{len(rows)} findings of organisations that never meet (an organisation with everyone it never "
+                         f"meets under one mandate, or a pair), {len(placeholders)} unspecific mandates (collective "
                          f"placeholders, not paired); the co-participation network they are checked against has "
                          f"{graph.number_of_nodes()} organisations and {graph.number_of_edges()} links")
             rows += placeholders
@@ -278,7 +279,17 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
     top_of = net.roll_up_map(backend) if roll_up else {}
     for kind, iris, detail, value, events in raw:
         entities = [Entity(i, short_id(i), labels.get(i) or shorten(i)) for i in iris]
-        if kind.number != NETWORK_KIND and len(entities) >= 2 and detail:
+        entities_shown: list[Entity] = []
+        if detail.startswith(MERGED_MARK):  # gap 5: one organisation and everyone it never meets
+            n, _, verb = detail[len(MERGED_MARK):].partition("|")
+            others = entities[1:1 + int(n)]
+            verb = {"both carry": "all carry", "both are members of": "all are members of",
+                    "both are asked to act on": "all are asked to act on"}.get(verb, verb)
+            detail = (f"never meets these {n}, though {verb} {entities[-1].label}: "
+                      + "; ".join(e.label for e in others))
+            entities_shown = entities[:1]
+            iris = [iris[0], *iris[1:3], iris[-1]]  # evidence: the organisation, two of the others, the mandate
+        elif kind.number != NETWORK_KIND and len(entities) >= 2 and detail:
             detail = f"{detail} {entities[-1].label}" if detail.endswith((" of", " through", " carry", " on")) \
                 else detail
         ev: list[Evidence] = []
@@ -287,7 +298,7 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
         for i in (events or (iris if kind.number in (5, NETWORK_KIND) else iris[:1])):
             best = focused.get(kind.number, {}).get(i) or evidence.get(i, [])
             ev += [e for e in best[:evidence_per_entity] if e not in ev]
-        sentence = "; ".join(e.label for e in entities[:2] if e) + (f" — {detail}" if detail else "")
+        sentence = "; ".join(e.label for e in (entities_shown or entities[:2]) if e) + (f" — {detail}" if detail else "")
         if events:
             sentence += " (shared: " + "; ".join(labels.get(e, short_id(e)) for e in events) + ")"
         findings.append(Finding(kind.number, kind.name, sentence, entities, ev, value,
@@ -324,6 +335,9 @@ def _weight(kind: int, iris: list[str], evidence: list[Evidence], detail: str, g
             "recency": round(recency, 3), "severity": severity}
 
 
+#: Marks a merged gap-5 row's detail (number of organisations | the pair's wording) until labels are known.
+MERGED_MARK = "\x00merged:"
+
 #: Collective placeholders: groups the sources name without members ("the ministries concerned").
 GROUPS = """PREFIX cd: <https://w3id.org/cdkg/ontology#>
 SELECT DISTINCT ?g WHERE { ?g a cd:OrganisationGroup }"""
@@ -352,6 +366,29 @@ def _shared_mandates(rows: list[tuple], graph: Any, groups: set[str],
         if a == b or graph.has_edge(a, b):
             continue
         pairs.append(row)
+    # one finding per gap: the organisation in most pairs of a mandate, with everyone it never meets
+    merged = []
+    by_mandate: dict[tuple[str, str], list[tuple]] = {}
+    for row in pairs:
+        by_mandate.setdefault((row[1][2] if len(row[1]) > 2 else "", row[2]), []).append(row)
+    for (via, detail), rows_ in sorted(by_mandate.items()):
+        left = {frozenset(r[1][:2]): r for r in rows_}
+        while left:
+            counts: dict[str, int] = {}
+            for pair in left:
+                for i in pair:
+                    counts[i] = counts.get(i, 0) + 1
+            hub = min(counts, key=lambda i: (-counts[i], i))
+            mine = sorted((p for p in left if hub in p), key=lambda p: sorted(p))
+            if len(mine) == 1:
+                merged.append(left.pop(mine[0]))
+                continue
+            others = sorted(next(iter(p - {hub})) for p in mine)
+            for p in mine:
+                del left[p]
+            merged.append((rows_[0][0], [hub, *others, *([via] if via else [])],
+                           f"{MERGED_MARK}{len(others)}|{detail}", None, []))
+    pairs = merged
     placeholders = []
     for g, (kind, mandates, partners) in sorted(placeholder_mandates.items()):
         placeholders.append((kind, [g, *sorted(mandates)],
