@@ -638,6 +638,9 @@ def gaps(
     lang: Lang = typer.Option(Lang.en, "--lang", "-l", help="Language of labels."),
     kind: list[str] = typer.Option([], "--kind", "-k", help="Only this gap kind (number or name; repeatable)."),
     fail_on_gaps: bool = typer.Option(False, "--fail-on-gaps", help="Exit with code 1 when there are findings."),
+    sub_units_apart: bool = typer.Option(False, "--sub-units-apart",
+                                         help="Show sub-units (offices, departments) apart from their organisation."),
+    top: int = typer.Option(10, "--top", min=1, help="Markdown/HTML: the strongest findings shown per kind."),
     evidence: EvidenceKind = EvidenceOption,
     build_dir: Path = BuildOption,
     endpoint: Optional[str] = typer.Option(None, "--endpoint", "-e", help="Analyse this SPARQL endpoint instead."),
@@ -660,7 +663,7 @@ def gaps(
 
     backend = backend_for(build_dir, endpoint, **_remote_options(max_bytes)) if endpoint else None
     report = find_gaps(kind or None, lang=lang.value, evidence=evidence.value,
-                       build=build_dir, endpoint=endpoint, backend=backend)
+                       build=build_dir, endpoint=endpoint, backend=backend, roll_up=not sub_units_apart, shown=top)
     text = render(report, fmt.value)
     if output is None:
         sys.stdout.write(text)

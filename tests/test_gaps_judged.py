@@ -115,3 +115,19 @@ def test_the_bundled_build_has_none_of_the_artefacts(built):
     for kind in range(1, 9):
         weights = [f.weight["total"] for f in report.findings if f.kind == kind]
         assert weights == sorted(weights, reverse=True), kind
+
+
+def test_cli_shows_sub_units_apart_and_the_top_findings(judged_build):
+    import subprocess
+    import sys
+
+    def cdkg(*args):
+        return subprocess.run([sys.executable, "-m", "kg.cli", "gaps", "--build", str(judged_build), *args],
+                              capture_output=True, text=True, timeout=300)
+
+    rolled = json.loads(cdkg("--kind", "8", "--format", "json").stdout)
+    apart = json.loads(cdkg("--kind", "8", "--format", "json", "--sub-units-apart").stdout)
+    ids = lambda data: {e["id"] for f in data["findings"] for e in f["entities"]}  # noqa: E731
+    assert "uo" not in ids(rolled) and "uo" in ids(apart)
+    md = cdkg("--kind", "5", "--top", "1")
+    assert md.returncode == 0 and "… and 2 more finding\\(s\\)" in md.stdout
