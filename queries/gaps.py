@@ -316,8 +316,8 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
 #: How a finding's weight is made, as the reports state it.
 WEIGHT_TEXT = ("Findings are ranked by weight = sources behind the evidence shown + 2 × centrality (the most "
                "connected actor's share of the best-connected organisation's links in the co-participation "
-               "network) + recency (0 for evidence from 2010 or before, 1 for 2026) + 1 when a statement has "
-               "neither an organisation asked to act nor a follow-up event.")
+               "network) + recency (0 for evidence from 2010 or before, 1 for 2026) + 1 when a statement names the "
+               "organisation asked to act but no event follows it up.")
 
 
 def _weight(kind: int, iris: list[str], evidence: list[Evidence], detail: str, graph: Any,
@@ -329,7 +329,9 @@ def _weight(kind: int, iris: list[str], evidence: list[Evidence], detail: str, g
     centrality = max((graph.degree(n) / most for n in nodes if most and n in graph), default=0.0)
     years = [int(m.group()) for e in evidence if (m := re.search(r"\b(19|20)\d\d\b", e.published))]
     recency = min(1.0, max(0.0, (max(years) - 2010) / 16)) if years else 0.0
-    severity = 1.0 if kind == 7 and "no organisation is asked to act, and no other event" in detail else 0.0
+    # a statement that names who should act, with no follow-up, is a concrete gap; one that asks
+    # no one (a general exhortation) is weaker
+    severity = 1.0 if kind == 7 and detail == "no other event takes up its themes" else 0.0
     total = sources + 2 * centrality + recency + severity
     return {"total": round(total, 3), "sources": sources, "centrality": round(centrality, 3),
             "recency": round(recency, 3), "severity": severity}
@@ -518,7 +520,7 @@ def _weight_text(f: Finding) -> str:
     if not w:
         return "not stated"
     return (f"{w['total']:g} ({w['sources']:g} source(s), centrality {w['centrality']:g}, recency {w['recency']:g}"
-            + (", no owner and no follow-up" if w.get("severity") else "") + ")")
+            + (", an owner named but no follow-up" if w.get("severity") else "") + ")")
 
 
 def _more_text(n: int) -> str:

@@ -131,3 +131,10 @@ def test_cli_shows_sub_units_apart_and_the_top_findings(judged_build):
     assert "uo" not in ids(rolled) and "uo" in ids(apart)
     md = cdkg("--kind", "5", "--top", "1")
     assert md.returncode == 0 and "… and 2 more finding\\(s\\)" in md.stdout
+
+
+def test_a_concrete_ask_without_follow_up_ranks_above_an_exhortation(report):
+    # R1 names who should act (MA, the ministries concerned) and nothing follows it up; R2 asks no one
+    order = [f.entities[0].id for f in report.findings if f.kind == 7]
+    assert order == ["r1", "r2"]
+    assert report.findings[[f.entities[0].id for f in report.findings].index("r1")].weight["severity"] == 1
