@@ -117,7 +117,7 @@ def sample_size(nodes: int, links: int, sample_above: int = SAMPLE_ABOVE,
     return min(nodes, sample_above, max(MIN_SAMPLE, budget // max(links, 1)))
 
 
-def participation(backend: Any, roll_up: bool = True) -> list[tuple[str, str, str]]:
+def participation(backend: Any, roll_up: bool = False) -> list[tuple[str, str, str]]:
     """(organisation IRI, event IRI, person IRI or "") triples: an organisation takes part in an
     event itself ("") or through a person, in the capacity the person holds for that event.
 
