@@ -48,9 +48,11 @@ def count(store: ox.Store, query: str) -> int:
 
 
 def organisations(store: ox.Store) -> int:
-    from queries.network import PARTICIPATION
+    """Organisations in the co-participation network (officials in the capacity they hold: issue 20)."""
+    from kg.sparql import LocalBackend
+    from queries.network import participation
 
-    return len({row["org"].value for row in store.query(PARTICIPATION, use_default_graph_as_union=True)})
+    return len({org for org, _, _ in participation(LocalBackend(store=store))})
 
 
 def cdkg(*args: str, cwd: Path) -> subprocess.CompletedProcess:
