@@ -89,12 +89,33 @@ def _depth_guard() -> Any:
         if depth is None:
             depth = depths[parent] = depths[last[0]] + 1
             if depth > MAX_DEPTH:
-                raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels", parent.start_mark.line + 1,
-                                  "a curated source needs a few levels (evidence → facts → [subject, property, "
-                                  "value]); check for runaway brackets or indentation")
+                raise _too_deep(parent.start_mark.line + 1)
         last[0] = parent
 
     return descend
+
+
+def _too_deep(line: int | None) -> YamlProblem:
+    return YamlProblem(f"nesting deeper than {MAX_DEPTH} levels", line,
+                       "a curated source needs a few levels (evidence → facts → [subject, property, "
+                       "value]); check for runaway brackets or indentation")
+
+
+def _depth_line(text: str) -> int | None:
+    """The line where collections first nest deeper than :data:`MAX_DEPTH` (read as events, which
+    stop there; the pure-Python parser, which has no nesting limit of its own)."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark.line + 1
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    return None
 
 
 def _refuse_anchors(text: str) -> None:
@@ -129,6 +150,8 @@ def load_yaml_text(text: str) -> tuple[Any, dict[Path_, int]]:
     except yaml.reader.ReaderError as exc:
         raise _reader_problem(exc, text) from None
     except yaml.MarkedYAMLError as exc:
+        if "nesting depth" in str(exc.problem):  # libyaml's own limit (PyYAML >= 6.0.4), above ours
+            raise _too_deep(_depth_line(text)) from None
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         raise YamlProblem(
