@@ -21,6 +21,35 @@ def require(tool: str, why: str) -> None:
         pytest.skip(message)
 
 
+#: Debian's chromium, driven by Python playwright (never `playwright install`, which downloads).
+CHROMIUM = "/usr/bin/chromium"
+
+
+def need_chromium() -> None:
+    """Skip (or, when CI is set, fail) a browser test on a machine without Debian's chromium."""
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing: apt-get install -y chromium (the browser tests drive Debian's chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message + " — .ci/run must install it")
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless chromium for the tests of one module."""
+    need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        try:
+            yield b
+        finally:
+            b.close()
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A build folder made from the bundled curated sources."""

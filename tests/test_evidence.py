@@ -412,27 +412,18 @@ def test_the_viz_page_carries_the_kind_to_the_node_panel(built):
     assert 'x.kind === "cited"' in page  # the panel labels each source by its kind
 
 
-def test_the_node_panel_shows_each_kind_in_the_browser(built, tmp_path):
-    from tests.test_viz import Page, need_chromium
+def test_the_node_panel_shows_each_kind_in_the_browser(built, tmp_path, browser):
+    from tests.test_viz import Page
 
-    need_chromium()
     import viz
-    from playwright.sync_api import sync_playwright
 
     path = tmp_path / "graph.html"
     viz.render(built, output=path, lang="en")
-    with sync_playwright() as p:
-        from tests.test_viz import CHROMIUM
-
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            page = Page(browser, path)
-            page.search("Plan 173")
-            page.page.locator("#results button", has_text="Plan 173").first.click()
-            panel = page.page.locator("#details").text_content()
-            assert "quoted: “Ngày 28/4/2022" in panel
-            assert "cited (our words): The plans of the province's People's Committee" in panel
-            assert "https://example.org/nghi-quyet-175.html — at para. 4" in panel
-            page.close()
-        finally:
-            browser.close()
+    page = Page(browser, path)
+    page.search("Plan 173")
+    page.page.locator("#results button", has_text="Plan 173").first.click()
+    panel = page.page.locator("#details").text_content()
+    assert "quoted: “Ngày 28/4/2022" in panel
+    assert "cited (our words): The plans of the province's People's Committee" in panel
+    assert "https://example.org/nghi-quyet-175.html — at para. 4" in panel
+    page.close()

@@ -6,7 +6,6 @@ Vietnamese tree holds no English interface string.  One build and one site for t
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -19,19 +18,10 @@ import kg
 from loaders import default_sources
 from viz.site import SITE_MARKER, TEXT, site
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[1] / "test-output"
 NASTY = "<img src=x onerror=alert(1)>"
 HKN = "Hà Kim Ngọc"
 
-
-def need_chromium() -> None:
-    """As tests/test_viz.py: skip without Debian's chromium, fail when CI is set."""
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} is missing: apt-get install -y chromium (the browser tests drive Debian's chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message + " — .ci/run must install it")
-        pytest.skip(message)
 
 #: Events with a date (stated, inferred or expected) in 2021, counted apart from the site's code.
 EVENTS_2021 = """
@@ -75,18 +65,6 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     assert site(build, out, lang="vi") == out / "index.html"
     return build, out
 
-
-@pytest.fixture(scope="module")
-def browser():
-    need_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        yield b
-        b.close()
 
 
 class Visit:

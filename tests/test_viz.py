@@ -4,39 +4,17 @@ diacritics, escaped labels, focus showing only the neighbourhood."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import networkx as nx
-import pytest
 
 import kg
 import viz
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[1] / "test-output"
 NASTY = "<img src=x onerror=alert(1)>"
 
 
-def need_chromium() -> None:
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} is missing: apt-get install -y chromium (the browser tests drive Debian's chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message + " — .ci/run must install it")
-        pytest.skip(message)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    need_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        yield b
-        b.close()
 
 
 class Page:
