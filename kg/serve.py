@@ -7,7 +7,7 @@ make the browser post a query to a port on 127.0.0.1 (a cross-site request needs
 permission when it is a plain form post).  A checking proxy in front of Oxigraph would not be
 enough: Oxigraph's own port, also on 127.0.0.1, would still take those posts.  So the endpoint
 (``/query``, also ``/sparql`` which the UI uses) is served here with pyoxigraph, through the
-same parsed check as ``cdkg query`` (:mod:`queries.guard`: no updates, no ``SERVICE``, no
+same parsed check as ``cdkg query`` (:mod:`kg.guard`: no updates, no ``SERVICE``, no
 foreign ``FROM``) and in the same kind of worker process, which has a time limit and cannot
 open a network socket (:mod:`kg.worker`).  It refuses cross-site requests: a request whose
 ``Host`` is not this server (DNS rebinding), whose ``Origin`` is present and not
@@ -176,7 +176,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     # -- answering --------------------------------------------------------------------------------
 
     def _sparql(self) -> None:
-        from queries import guard
+        from kg import guard
 
         text, refused = self._request_text()
         if text is None:

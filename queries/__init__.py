@@ -20,7 +20,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import UsageError
-from queries import guard
+from kg import guard
 from queries.registry import NamedQuery, bind, get, library, library_dirs, to_term
 from queries.results import QueryResult
 

@@ -175,7 +175,7 @@ def test_load_and_foreign_dataset_clauses_are_refused(recorder, local):
 
 
 def test_updates_are_recognised_on_the_parse():
-    from queries import guard
+    from kg import guard
 
     for text in ["insert data { <a> <b> <c> }", "# INSERT\nSELECT * WHERE { ?s ?p ?o }",
                  "PREFIX x: <http://x/>\n\n  # comment\n dElEtE WHERE { ?s ?p ?o }",
@@ -186,7 +186,7 @@ def test_updates_are_recognised_on_the_parse():
 
 def test_the_bundled_queries_stay_local():
     """run() trusts the bundled queries without parsing them each time: this is why."""
-    from queries import guard
+    from kg import guard
     from queries.gaps import rule_files
 
     texts = [q.text for q in queries.library().values()] + [p.read_text(encoding="utf-8")
