@@ -174,7 +174,7 @@ def compare_underthesea(sources: Path) -> None:
     NER ship inside it): sentences that are exactly a curated quote, and person names found."""
     import underthesea  # optional: pip install underthesea (not a dependency of cdkg)
 
-    from loaders.drafting import Known, _Drafter, split_sentences  # noqa: F401
+    from loaders.drafting import split_sentences
 
     tot: Counter = Counter()
     t_rules = t_lib = 0.0
