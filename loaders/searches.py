@@ -176,21 +176,12 @@ def add_searches(root: Path, corpus: Any) -> None:
 
 
 def _subclasses(vocab: Any) -> dict[str, set[str]]:
-    """Class IRI → itself and every subclass, from the ontology file."""
-    import pyoxigraph as ox
-
-    from ontology import ontology_path
-
-    supers: dict[str, set[str]] = {}
-    for t in ox.parse(path=str(ontology_path()), format=ox.RdfFormat.TURTLE):
-        if t.predicate.value == RDFS + "subClassOf" and isinstance(t.object, ox.NamedNode) \
-                and isinstance(t.subject, ox.NamedNode):
-            supers.setdefault(t.subject.value, set()).add(t.object.value)
+    """Class IRI → itself and every subclass, from the ontology's ``rdfs:subClassOf``."""
     out: dict[str, set[str]] = {}
     for cls in vocab.classes:
         seen, todo = {cls}, [cls]
         while todo:
-            for sup in supers.get(todo.pop(), ()):
+            for sup in vocab.superclasses.get(todo.pop(), ()):
                 if sup not in seen:
                     seen.add(sup)
                     todo.append(sup)

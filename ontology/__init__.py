@@ -104,6 +104,7 @@ class Vocabulary:
     individuals: frozenset[str]
     segments: dict[str, str] = field(default_factory=dict)  # class IRI → IRI segment
     labels: dict[str, dict[str, str]] = field(default_factory=dict)  # IRI → {lang: label}
+    superclasses: dict[str, frozenset[str]] = field(default_factory=dict)  # class IRI → direct superclasses
 
     def segment(self, cls: str) -> str | None:
         """The IRI segment of individuals of ``cls`` (inherited from a superclass)."""
@@ -161,4 +162,5 @@ def vocabulary() -> Vocabulary:
         return None
 
     segments = {c: seg for c in classes if (seg := find_segment(c))}
-    return Vocabulary(classes, object_props, datatype_props, individuals, segments, labels)
+    return Vocabulary(classes, object_props, datatype_props, individuals, segments, labels,
+                      {c: frozenset(sups) for c, sups in supers.items()})
