@@ -11,9 +11,8 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
-from ontology import BARE_CLASS_PREFIXES, CD, PREFIXES, SKOS, ontology_path, shorten, vocabulary
+from ontology import BARE_CLASS_PREFIXES, CD, PREFIXES, shorten, vocabulary
 
 
 @dataclass(frozen=True)
@@ -25,18 +24,6 @@ class Term:
     label_vi: str
     label_en: str
     definition: str
-
-
-@lru_cache(maxsize=1)
-def _definitions() -> dict[str, str]:
-    import pyoxigraph as ox
-
-    out: dict[str, str] = {}
-    for t in ox.parse(path=str(ontology_path()), format=ox.RdfFormat.TURTLE):
-        if t.predicate.value == SKOS + "definition" and isinstance(t.object, ox.Literal) \
-                and isinstance(t.subject, ox.NamedNode):
-            out.setdefault(t.subject.value, t.object.value)
-    return out
 
 
 def curated_name(iri: str, is_class: bool) -> str:
@@ -56,7 +43,8 @@ def terms(kind: str = "all") -> list[Term]:
     (``"properties"``) or both, sorted by name."""
     if kind not in ("all", "classes", "properties"):
         raise ValueError(f"kind is classes, properties or all, not {kind!r}")
-    v, defs = vocabulary(), _definitions()
+    v = vocabulary()
+    defs = v.definitions
     out: list[Term] = []
     if kind in ("all", "classes"):
         for iri in v.classes:

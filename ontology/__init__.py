@@ -105,6 +105,7 @@ class Vocabulary:
     segments: dict[str, str] = field(default_factory=dict)  # class IRI → IRI segment
     labels: dict[str, dict[str, str]] = field(default_factory=dict)  # IRI → {lang: label}
     superclasses: dict[str, frozenset[str]] = field(default_factory=dict)  # class IRI → direct superclasses
+    definitions: dict[str, str] = field(default_factory=dict)  # IRI → skos:definition
 
     def segment(self, cls: str) -> str | None:
         """The IRI segment of individuals of ``cls`` (inherited from a superclass)."""
@@ -122,6 +123,7 @@ def vocabulary() -> Vocabulary:
     ranges: dict[str, str] = {}
     own_segment: dict[str, str] = {}
     labels: dict[str, dict[str, str]] = {}
+    definitions: dict[str, str] = {}
     for t in triples:
         s, p, o = t.subject, t.predicate.value, t.object
         if not isinstance(s, ox.NamedNode):
@@ -136,6 +138,8 @@ def vocabulary() -> Vocabulary:
             own_segment[s.value] = o.value
         elif p == RDFS + "label" and isinstance(o, ox.Literal) and o.language:
             labels.setdefault(s.value, {})[o.language] = o.value
+        elif p == SKOS + "definition" and isinstance(o, ox.Literal):
+            definitions.setdefault(s.value, o.value)
 
     classes = frozenset(iri for iri, ts in types.items() if OWL + "Class" in ts)
     object_props = frozenset(iri for iri, ts in types.items() if OWL + "ObjectProperty" in ts)
@@ -163,4 +167,4 @@ def vocabulary() -> Vocabulary:
 
     segments = {c: seg for c in classes if (seg := find_segment(c))}
     return Vocabulary(classes, object_props, datatype_props, individuals, segments, labels,
-                      {c: frozenset(sups) for c, sups in supers.items()})
+                      {c: frozenset(sups) for c, sups in supers.items()}, definitions)
