@@ -315,5 +315,4 @@ def merge(findings: list[NetworkFinding], graph: nx.Graph | None = None) -> list
         events = sorted({e for f in group for e in f.events})
         value = max((f.value for f in group if f.value is not None), default=None)
         out.append(NetworkFinding(first.measure, first.nodes, value, events, detail, merged=True))
-    order = {id(f): n for n, f in enumerate(findings)}
     return sorted(out, key=lambda f: MEASURE_ORDER.index(f.measure))
