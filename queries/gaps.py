@@ -221,6 +221,7 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
     network_info: dict[str, Any] = {}
     coverage_rows: list[tuple[str, dict[str, str]]] = []
     network: list[Any] = []  # the co-participation graph, made once for kinds 5 and 6
+    top_of = net.roll_up_map(backend) if roll_up else {}  # each sub-unit's outermost organisation
 
     def network_graph() -> Any:
         if not network:
@@ -257,8 +258,7 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
             rows.append((kind, iris, detail.value if detail is not None else "", None, []))
         if kind.number == SHARED_MANDATE_KIND:
             graph = network_graph()
-            rows, placeholders = _shared_mandates(rows, graph, _groups(backend), net.roll_up_map(backend)
-                                                  if roll_up else {})
+            rows, placeholders = _shared_mandates(rows, graph, _groups(backend), top_of)
             kind.note = (f"{len(rows)} findings of organisations that never meet (an organisation with everyone it never "
                          f"meets under one mandate, or a pair), {len(placeholders)} unspecific mandates (collective "
                          f"placeholders, not paired); the co-participation network they are checked against has "
@@ -276,7 +276,6 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
             focused[kind.number] = (_evidence(backend, kind_iris, kind.evidence_properties, evidence_per_entity)
                                     if kind_iris else {})
     findings = []
-    top_of = net.roll_up_map(backend) if roll_up else {}
     for kind, iris, detail, value, events in raw:
         entities = [Entity(i, short_id(i), labels.get(i) or shorten(i)) for i in iris]
         entities_shown: list[Entity] = []
@@ -341,8 +340,7 @@ def _weight(kind: int, iris: list[str], evidence: list[Evidence], detail: str, g
 MERGED_MARK = "\x00merged:"
 
 #: Collective placeholders: groups the sources name without members ("the ministries concerned").
-GROUPS = """PREFIX cd: <https://w3id.org/cdkg/ontology#>
-SELECT DISTINCT ?g WHERE { ?g a cd:OrganisationGroup }"""
+GROUPS = PREFIX_DECL + "SELECT DISTINCT ?g WHERE { ?g a cd:OrganisationGroup }"
 
 
 def _groups(backend: Any) -> set[str]:
