@@ -82,7 +82,8 @@ class GraphData:
     property_labels: dict[str, dict[str, str]]
 
 
-def _fmt(lit: ox.Literal) -> str:
+def literal_text(lit: ox.Literal) -> str:
+    """A literal as a reader sees it: a date as precise as the source gave it, else its text."""
     dt = lit.datatype.value
     return format_date(lit.value, dt[len(XSD):]) if dt.startswith(XSD) else lit.value
 
@@ -119,7 +120,7 @@ def load(backend: Any) -> GraphData:
             node.evidence.append(g)
         if isinstance(o, ox.Literal):
             if p in DATE_PROPERTIES:
-                node.dates.append(f"{vocab.labels.get(p, {}).get('en', shorten(p))}: {_fmt(o)}")
+                node.dates.append(f"{vocab.labels.get(p, {}).get('en', shorten(p))}: {literal_text(o)}")
             continue
         if o.value not in nodes and o.value in individuals:
             nodes[o.value] = individuals[o.value]
@@ -139,7 +140,7 @@ def load(backend: Any) -> GraphData:
 
         excerpts[row["g"].value] = {"kind": row["kind"].value, "text": row["text"].value,
                                     "source": row["title"].value, "publisher": text("publisher"),
-                                    "published": _fmt(issued) if issued is not None else "",
+                                    "published": literal_text(issued) if issued is not None else "",
                                     "url": text("page"), "locator": text("locator")}
     return GraphData(nodes, list(edges.values()), excerpts, vocab.labels)
 

@@ -202,7 +202,7 @@ def _load(backend: Any) -> SiteData:
     from kg.citations import source_records
     from kg.sparql import PREFIX_DECL
     from ontology import ID, PROVENANCE_GRAPH, shorten, vocabulary
-    from viz.graphdata import ENTITIES, FACTS, INDIVIDUAL_LABELS, KIND_OF_SEGMENT
+    from viz.graphdata import ENTITIES, FACTS, INDIVIDUAL_LABELS, KIND_OF_SEGMENT, literal_text
 
     vocab = vocabulary()
     entities: dict[str, Ent] = {}
@@ -251,7 +251,7 @@ def _load(backend: Any) -> SiteData:
             return t.value if t is not None else ""
         evidence[row["g"].value] = Ev(row["g"].value, row["kind"].value, row["text"].value, row["src"].value,
                                       text("locator"), text("inference"), text("checkedBy"),
-                                      _literal(row["checkedOn"]) if row["checkedOn"] is not None else "")
+                                      literal_text(row["checkedOn"]) if row["checkedOn"] is not None else "")
     grouped: dict[tuple[str, str, Any], list[str]] = {}
     for row in backend.query(FACTS):
         s, p, o, g = row["s"], row["p"].value, row["o"], row["g"].value
@@ -294,14 +294,6 @@ def _stats(backend: Any) -> Any:
         return compute_stats(backend.store)
 
 
-def _literal(term: Any) -> str:
-    from loaders.dates import format_date
-    from ontology import XSD
-
-    dt = term.datatype.value
-    return format_date(term.value, dt[len(XSD):]) if dt.startswith(XSD) else term.value
-
-
 # --------------------------------------------------------------------------------------- pages
 
 
@@ -329,7 +321,9 @@ class Tree:
     def term(self, o: Any, root: str) -> str:
         """An object of a fact as HTML: a link to its page, a class name, or a value."""
         if not isinstance(o, str):
-            return e(_literal(o))
+            from viz.graphdata import literal_text
+
+            return e(literal_text(o))
         ent = self.d.entities.get(o)
         if ent is not None and ent.path:
             return f'<a href="{e(root + ent.path)}">{e(ent.label(self.lang))}</a>'
