@@ -37,7 +37,7 @@ import pyoxigraph as ox
 from pydantic import ValidationError
 
 from kg.errors import Problem, SourceError
-from loaders.dates import FORMS_HINT, DateFormatError, parse_date
+from loaders.dates import FORMS_HINT, DateFormatError, full_date, parse_date
 from loaders.schema import SOURCE_KINDS, UNKNOWN, CuratedFile
 from loaders.reading import UnsafeFile, read_regular
 from loaders.text import Article, read_article
@@ -519,7 +519,6 @@ def _value(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], prop:
 STRICT_RECORDS = True
 
 _URL = re.compile(r"^https?://[^\s/]+\S*$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PUBLISHED_HINT = 'the date at the precision shown: "4/8/2022", "8/2022", "2022" (or the word unknown)'
 _RECORD_HINTS = {
     "url": "the page's full address, starting https://",
@@ -528,24 +527,6 @@ _RECORD_HINTS = {
     "retrieved": 'the date the text was read (the page or its stored copy), e.g. "2026-12-02"',
     "language": "a BCP 47 tag such as vi or en",
 }
-
-
-def _full_date(value: Any) -> str:
-    """The ISO form of a full date given as a date, "2026-12-02" or "2/12/2026"."""
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = str(value).strip()
-    if _ISO_DATE.match(text):
-        try:
-            return dt.date.fromisoformat(text).isoformat()
-        except ValueError as exc:
-            raise DateFormatError(f"impossible date {text!r} ({exc})") from None
-    lexical, dtype = parse_date(text)
-    if dtype != "date":
-        raise DateFormatError(f"{text!r} is not a full date (day, month and year)")
-    return lexical
 
 
 def _describe_source(node: str, fields: dict[str, Any], where: Any, strict: bool, out: _Collector,
@@ -584,7 +565,7 @@ def _describe_source(node: str, fields: dict[str, Any], where: Any, strict: bool
     elif published not in (None, ""):
         try:
             if isinstance(published, dt.date):
-                lexical, dtype = _full_date(published), "date"
+                lexical, dtype = full_date(published), "date"
             else:
                 lexical, dtype = parse_date(str(published).split()[0])
             if dtype == "gMonthDay":
@@ -600,7 +581,7 @@ def _describe_source(node: str, fields: dict[str, Any], where: Any, strict: bool
     retrieved = fields.get("retrieved")
     if retrieved not in (None, ""):
         try:
-            add(node, _RETRIEVED_ON, _lit(_full_date(retrieved), "date"), _PROV_G)
+            add(node, _RETRIEVED_ON, _lit(full_date(retrieved), "date"), _PROV_G)
         except DateFormatError as exc:
             problem("retrieved", str(exc), _RECORD_HINTS["retrieved"])
     if fields.get("note") and not header:
@@ -683,7 +664,7 @@ def _cited_evidence(g: str, ev: Any, where: _Where, own: tuple[str, str] | None,
     else:
         add(g, _CHECKED_BY, _lit(ev.checked.by), _PROV_G)
         try:
-            add(g, _CHECKED_ON, _lit(_full_date(ev.checked.on), "date"), _PROV_G)
+            add(g, _CHECKED_ON, _lit(full_date(ev.checked.on), "date"), _PROV_G)
         except DateFormatError as exc:
             where.add(out, "checked", f"checked on: {exc}", 'write the date as "2026-12-02"')
     ids = [ev.cites] if isinstance(ev.cites, str) else (ev.cites or [])

@@ -19,6 +19,7 @@ _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _DM = re.compile(r"^(\d{1,2})/(\d{1,2})$")
 _MY = re.compile(r"^(\d{1,2})/(\d{4})$")
 _Y = re.compile(r"^(\d{4})$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 FORMS_HINT = 'write the date as the source does: "28/4/2022", "26/5" (no year), "11/2021" or "2010"'
 
@@ -47,6 +48,24 @@ def parse_date(text: str | int) -> tuple[str, str]:
     except ValueError as exc:
         raise DateFormatError(f"impossible date {s!r} ({exc})") from None
     raise DateFormatError(f"not a date: {s!r}")
+
+
+def full_date(value: dt.date | str) -> str:
+    """The ISO form of a full date given as a date, "2026-12-02" or "2/12/2026"."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    if _ISO_DATE.match(text):
+        try:
+            return dt.date.fromisoformat(text).isoformat()
+        except ValueError as exc:
+            raise DateFormatError(f"impossible date {text!r} ({exc})") from None
+    lexical, dtype = parse_date(text)
+    if dtype != "date":
+        raise DateFormatError(f"{text!r} is not a full date (day, month and year)")
+    return lexical
 
 
 def format_date(lexical: str, datatype: str) -> str:

@@ -28,7 +28,7 @@ from typing import Annotated, Any
 from pydantic import Field, ValidationError
 
 from kg.errors import Problem, SourceError
-from loaders.dates import DateFormatError
+from loaders.dates import DateFormatError, full_date
 from loaders.schema import ID_PATTERN, SLUG_PATTERN, Text, _Model
 from loaders.yamlfile import YamlProblem, line_of, load_yaml_text
 from ontology import CD, ID, RDF, RDFS
@@ -74,7 +74,7 @@ def compile_searches(root: Path, entities: dict[str, Any],
     ``entities``: the curated files' declarations (id → :class:`loaders.curated.EntityDecl`);
     ``subclasses``: class IRI → itself and its subclasses (to check a locality is a locality)."""
     # the curated loader's readers and writers: a regular file read with read_regular, N-Quads terms
-    from loaders.curated import _Collector, _full_date, _iri, _lit, _read_file, _Sink
+    from loaders.curated import _Collector, _iri, _lit, _read_file, _Sink
 
     out, sink = _Collector(), _Sink()
     graph = _iri(SEARCH_GRAPH)
@@ -126,7 +126,7 @@ def compile_searches(root: Path, entities: dict[str, Any],
                         "use a locality id of loaders/sources/curated (e.g. bac_giang, ha_noi)")
                 ok = False
             try:
-                on = _full_date(search.searched_on)
+                on = full_date(search.searched_on)
             except DateFormatError as exc:
                 problem("searched_on", str(exc), 'a full date, "2026-12-02" or "2/12/2026"')
                 ok = False
