@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from loaders.dates import DateFormatError, format_date, parse_date
+from loaders.reading import UnsafeFile, read_regular
 from loaders.text import Article, normalise, read_article
 from loaders.yamlfile import YamlProblem, load_yaml_text
 
@@ -95,14 +96,16 @@ def known_entities(sources: Path, exclude: tuple[str, ...] = ()) -> dict[str, Kn
     skipped: ``cdkg validate`` reports them).  Of the files named in ``exclude`` only the entities
     that another file's facts use are kept: an entity that only an excluded file introduces is
     unknown (the leave-one-out bench drafts an article as if it were new)."""
+    from loaders.curated import MAX_FILE_BYTES
+
     found: dict[str, Known] = {}
     folder = Path(sources) / "curated"
     files: list[tuple[str, dict]] = []
     used: set[str] = set()
     for path in sorted(folder.glob("*.yaml")):
-        try:
-            data, _ = load_yaml_text(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, YamlProblem):
+        try:  # the loader's reader: no link out of the folder, FIFO or device (which would hang)
+            data, _ = load_yaml_text(read_regular(path, folder, MAX_FILE_BYTES).decode("utf-8"))
+        except (OSError, UnsafeFile, UnicodeDecodeError, YamlProblem):
             continue
         if not isinstance(data, dict) or not isinstance(data.get("entities"), list):
             continue
