@@ -26,7 +26,8 @@ def test_every_command_has_help_with_an_example(command):
     assert result.returncode == 0
     assert "Example:" in result.stdout and f"cdkg {command}" in result.stdout
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    assert f"cdkg {command}" in readme, "every command is shown in the README"
+    assert f"\n| `cdkg {command}" in readme, "every command has a row in the README's commands table"
+    assert f"\n$ cdkg {command}" in readme, "every command has an example the README's test runs"
 
 
 def test_build_stats_why_export(tmp_path):
