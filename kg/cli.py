@@ -525,6 +525,17 @@ def query(
     _print_result(result, fmt, iris)
 
 
+def _write_report(text: str, output: Optional[Path], summary: str) -> None:
+    """A report to standard output, or to the file --output names with "Wrote FILE: summary" on stderr."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from kg.files import write_atomic
+
+    write_atomic(output, text.encode("utf-8"))
+    err.print(f"Wrote {safe(output)}: {summary}")
+
+
 def _print_json(data: Any) -> None:
     """JSON on stdout, with control characters in its strings written as \\u escapes."""
     sys.stdout.write(json_text(data) + "\n")
@@ -657,20 +668,14 @@ def gaps(
         cdkg gaps --output gaps.md
         cdkg gaps --kind 2 --kind structural-holes --format html --output gaps.html
     """
-    from kg.files import write_atomic
     from queries import backend_for
     from queries.gaps import find_gaps, render
 
     backend = backend_for(build_dir, endpoint, **_remote_options(max_bytes)) if endpoint else None
     report = find_gaps(kind or None, lang=lang.value, evidence=evidence.value,
                        build=build_dir, endpoint=endpoint, backend=backend, roll_up=not sub_units_apart, shown=top)
-    text = render(report, fmt.value)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        write_atomic(output, text.encode("utf-8"))
-        summary = ", ".join(f"{k.number}: {report.count(k.number)}" for k in report.kinds)
-        err.print(f"Wrote {safe(output)}: {len(report.findings)} findings ({summary})")
+    summary = ", ".join(f"{k.number}: {report.count(k.number)}" for k in report.kinds)
+    _write_report(render(report, fmt.value), output, f"{len(report.findings)} findings ({summary})")
     if fail_on_gaps and report.findings:
         raise typer.Exit(1)
 
@@ -790,20 +795,14 @@ def diff_command(
     """
     from kg.datadiff import diff as run_diff, render
     from kg.errors import CdkgError
-    from kg.files import write_atomic
 
     try:
         result = run_diff(old, new)
     except CdkgError as exc:
         exc.exit_code = 2  # 1 means "changed" here
         raise
-    text = render(result, fmt.value)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        write_atomic(output, text.encode("utf-8"))
-        err.print(f"Wrote {safe(output)}: " + ", ".join(f"{result.count(k)} {k}" for k in ("added", "removed",
-                                                                                              "changed")))
+    _write_report(render(result, fmt.value), output,
+                  ", ".join(f"{result.count(k)} {k}" for k in ("added", "removed", "changed")))
     if result.changed:
         raise typer.Exit(1)
 
