@@ -30,10 +30,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.citations import SourceRecord, source_records
 from kg.errors import CdkgError, UsageError
 from kg.files import write_atomic
 from kg.store import data_quads, open_store
-from ontology import DCTERMS, FOAF, ID, ONTOLOGY_IRI, OWL, PREFIXES, PROVENANCE_GRAPH, RDF, ontology_path
+from ontology import ID, ONTOLOGY_IRI, OWL, PREFIXES, RDF, ontology_path
 
 NQUADS = "cdkg.nq"
 CHECKSUM = NQUADS + ".sha256"
@@ -106,18 +107,6 @@ def versions() -> Versions:
 
 
 @dataclass
-class Source:
-    """A source the release holds, as it cites it."""
-
-    id: str
-    title: str
-    url: str
-    publisher: str
-    published: str
-    kind: str
-
-
-@dataclass
 class Release:
     """What ``cdkg release`` wrote."""
 
@@ -127,7 +116,7 @@ class Release:
     triples: int
     quads: int
     entities: int
-    sources: list[Source]
+    sources: list[SourceRecord]
     seconds: float
     files: list[str] = field(default_factory=list)
 
@@ -197,7 +186,7 @@ def release(output: Path | str | None = None, *, build: Path | str | None = None
     nquads = canonical_nquads(quads)
     digest = hashlib.sha256(nquads).hexdigest()
     stats = _build_stats(build, len(quads)) or compute_stats(store)
-    sources = _sources(store, stats)
+    sources = list(source_records(store).values())
     files: dict[str, bytes] = {
         NQUADS: nquads,
         CHECKSUM: f"{digest}  {NQUADS}\n".encode(),
@@ -225,19 +214,6 @@ def _build_stats(build: Path | str | None, quads: int):
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return stats if stats.quads == quads else None
-
-
-def _sources(store: ox.Store, stats) -> list[Source]:
-    """The sources the graph holds, with their page and date of publication (ISO 8601, as stored)."""
-    found: dict[str, dict[str, str]] = {}
-    prov = ox.NamedNode(PROVENANCE_GRAPH)
-    for p, key in ((FOAF + "page", "url"), (DCTERMS + "issued", "issued")):
-        for q in store.quads_for_pattern(None, ox.NamedNode(p), None, prov):
-            if q.subject.value.startswith(ID + "source/"):
-                found.setdefault(q.subject.value.removeprefix(ID + "source/"), {}).setdefault(key, q.object.value)
-    return [Source(s.source, s.title, found.get(s.source, {}).get("url", ""), s.publisher,
-                   found.get(s.source, {}).get("issued", ""), s.kind)
-            for s in sorted(stats.sources, key=lambda s: s.source)]
 
 
 def _vocabularies(quads: list[ox.Quad]) -> list[str]:
@@ -290,7 +266,7 @@ def _literal(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid Turtle string
 
 
-def void_turtle(version: str, published: str, stats, vocabularies: list[str], sources: list[Source],
+def void_turtle(version: str, published: str, stats, vocabularies: list[str], sources: list[SourceRecord],
                 files: dict[str, bytes]) -> bytes:
     """The DCAT/VoID description (Turtle).  File IRIs are relative: they resolve against the
     description's own location, the release folder."""
@@ -336,7 +312,7 @@ def void_turtle(version: str, published: str, stats, vocabularies: list[str], so
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def ro_crate(version: str, published: str, stats, sources: list[Source], files: dict[str, bytes]) -> bytes:
+def ro_crate(version: str, published: str, stats, sources: list[SourceRecord], files: dict[str, bytes]) -> bytes:
     """``ro-crate-metadata.json`` (RO-Crate 1.1) for the files in ``files``."""
     creator = {"@id": "#cdkg-contributors"}
     licence = {"@id": DATA_LICENSE}
@@ -383,13 +359,13 @@ def ro_crate(version: str, published: str, stats, sources: list[Source], files: 
             work["url"] = s.url
         if s.publisher:
             work["publisher"] = s.publisher
-        if s.published:
-            work["datePublished"] = s.published
+        if s.issued:
+            work["datePublished"] = s.issued
         graph.append(work)
     crate = {"@context": ["https://w3id.org/ro/crate/1.1/context", {"sha256": "http://schema.org/sha256"}],
              "@graph": graph}
     return (json.dumps(crate, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-__all__ = ["release", "Release", "Source", "versions", "Versions", "VersionMismatch", "canonical_nquads",
+__all__ = ["release", "Release", "versions", "Versions", "VersionMismatch", "canonical_nquads",
            "citation_cff", "RELEASE_FILES"]
