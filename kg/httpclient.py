@@ -96,7 +96,7 @@ def basic_auth(user: str, password: str | None) -> str:
 def request(method: str, url: str, body: bytes | None, headers: dict[str, str], *, deadline: float,
             max_bytes: int, auth: str | None = None) -> Response:
     """Send one request (following same-host redirects) and read the answer within the limits."""
-    first, hops = url, []
+    hops = []
     for _ in range(MAX_REDIRECTS + 1):
         sent = {**headers, "Authorization": auth} if auth and not hops else headers
         response = _exchange(method, url, body, sent, deadline, max_bytes)
