@@ -152,19 +152,11 @@ def to_term(param: Param, value: str, resolve_entity: Callable[[str], str]) -> o
 
 def _date_term(param: Param, value: str) -> ox.Literal:
     """A full date, "12/6/2025" (as Vietnamese sources write it) or "2025-06-12", as xsd:date."""
-    import datetime as dt
+    from loaders.dates import DateFormatError, full_date
 
-    from loaders.dates import DateFormatError, parse_date
-
-    text = value.strip()
     try:
-        if re.match(r"^\d{4}-\d{2}-\d{2}$", text):
-            lexical = dt.date.fromisoformat(text).isoformat()
-        else:
-            lexical, kind = parse_date(text)
-            if kind != "date":
-                raise DateFormatError(f"{text!r} is not a full date")
-    except (ValueError, DateFormatError) as exc:
+        lexical = full_date(value)
+    except DateFormatError as exc:
         raise UsageError(f"{param.name}: {exc}; give a day, e.g. 12/6/2025 or 2025-06-12") from None
     return ox.Literal(lexical, datatype=ox.NamedNode(XSD + "date"))
 
