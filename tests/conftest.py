@@ -105,6 +105,17 @@ def store(built: Path):
     return open_store(built)
 
 
+def write_sources(root: Path, article: str, curated: dict[str, str | bytes]) -> Path:
+    """A small sources folder at ``root``: ``articles/test.txt`` holding ``article``, and each
+    curated file by name (text as UTF-8, bytes as given)."""
+    (root / "curated").mkdir(parents=True, exist_ok=True)
+    (root / "articles").mkdir(exist_ok=True)
+    (root / "articles" / "test.txt").write_text(article, encoding="utf-8")
+    for name, text in curated.items():
+        (root / "curated" / name).write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return root
+
+
 @pytest.fixture
 def sources_copy(tmp_path: Path) -> Path:
     """A writable copy of the bundled sources folder."""

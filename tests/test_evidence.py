@@ -12,7 +12,7 @@ import kg
 from kg.errors import SourceError
 from kg.store import open_store
 from loaders import load_corpus
-from tests.conftest import ask
+from tests.conftest import ask, write_sources
 
 ARTICLE = """Title: Kế hoạch thử
 Publisher: Báo thử
@@ -79,13 +79,7 @@ evidence:
 
 def sources(tmp_path: Path, article_file: str = ARTICLE_FILE, record_file: str = RECORD_FILE,
             article: str = ARTICLE) -> Path:
-    root = tmp_path / "sources"
-    (root / "curated").mkdir(parents=True, exist_ok=True)
-    (root / "articles").mkdir(exist_ok=True)
-    (root / "articles" / "test.txt").write_text(article, encoding="utf-8")
-    (root / "curated" / "a.yaml").write_text(article_file, encoding="utf-8")
-    (root / "curated" / "r.yaml").write_text(record_file, encoding="utf-8")
-    return root
+    return write_sources(tmp_path / "sources", article, {"a.yaml": article_file, "r.yaml": record_file})
 
 
 @pytest.fixture(scope="module")

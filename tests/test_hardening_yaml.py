@@ -20,6 +20,7 @@ import loaders.curated as curated
 from kg.errors import SourceError
 from loaders import load_corpus
 from loaders.yamlfile import MAX_DEPTH, MAX_DIGITS, YamlProblem, load_yaml_text
+from tests.conftest import write_sources
 
 ARTICLE = """Title: Bài thử
 Publisher: Báo thử
@@ -47,12 +48,7 @@ def fact_file(value: str) -> str:
 
 
 def write(root: Path, text: str | bytes, name: str = "test.yaml") -> Path:
-    (root / "curated").mkdir(parents=True, exist_ok=True)
-    (root / "articles").mkdir(exist_ok=True)
-    (root / "articles" / "test.txt").write_text(ARTICLE, encoding="utf-8")
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    (root / "curated" / name).write_bytes(data)
-    return root
+    return write_sources(root, ARTICLE, {name: text})
 
 
 def problems(root: Path, **kwargs) -> list:

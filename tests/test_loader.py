@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from kg.errors import SourceError
 from loaders import load_corpus
 from loaders.dates import DateFormatError, parse_date
+from tests.conftest import write_sources
 
 ARTICLE = """Title: Bài thử
 Publisher: Báo thử
@@ -39,11 +40,7 @@ evidence:
 
 
 def make(tmp_path: Path, curated: str, article: str = ARTICLE, name: str = "test.yaml") -> Path:
-    (tmp_path / "curated").mkdir(exist_ok=True)
-    (tmp_path / "articles").mkdir(exist_ok=True)
-    (tmp_path / "articles" / "test.txt").write_text(article, encoding="utf-8")
-    (tmp_path / "curated" / name).write_text(curated, encoding="utf-8")
-    return tmp_path
+    return write_sources(tmp_path, article, {name: curated})
 
 
 def problems(root: Path) -> list:
