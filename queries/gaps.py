@@ -276,6 +276,8 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
             focused[kind.number] = (_evidence(backend, kind_iris, kind.evidence_properties, evidence_per_entity)
                                     if kind_iris else {})
     findings = []
+    graph = network_graph()
+    most = max((d for _, d in graph.degree()), default=0)  # the best-connected organisation's links
     for kind, iris, detail, value, events in raw:
         entities = [Entity(i, short_id(i), labels.get(i) or shorten(i)) for i in iris]
         entities_shown: list[Entity] = []
@@ -301,7 +303,7 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
         if events:
             sentence += " (shared: " + "; ".join(labels.get(e, short_id(e)) for e in events) + ")"
         findings.append(Finding(kind.number, kind.name, sentence, entities, ev, value,
-                                _weight(kind.number, iris, ev, detail, network_graph(), top_of)))
+                                _weight(kind.number, iris, ev, detail, graph, most, top_of)))
     order = {k.number: n for n, k in enumerate(chosen)}
     findings.sort(key=lambda f: (order[f.kind], -f.weight["total"]))  # stable: ties keep the rule's order
     coverage = [Coverage(Entity(u, short_id(u), labels.get(u) or shorten(u)), v.get("status", ""), v.get("plans", ""),
@@ -319,11 +321,10 @@ WEIGHT_TEXT = ("Findings are ranked by weight = sources behind the evidence show
                "organisation asked to act but no event follows it up.")
 
 
-def _weight(kind: int, iris: list[str], evidence: list[Evidence], detail: str, graph: Any,
+def _weight(kind: int, iris: list[str], evidence: list[Evidence], detail: str, graph: Any, most: int,
             top_of: dict[str, str]) -> dict[str, float]:
-    """A finding's weight and its parts (see :data:`WEIGHT_TEXT`)."""
+    """A finding's weight and its parts (see :data:`WEIGHT_TEXT`); ``most`` is the highest degree in ``graph``."""
     sources = len({e.source for e in evidence})
-    most = max((d for _, d in graph.degree()), default=0)
     nodes = [top_of.get(i, i) for i in iris]
     centrality = max((graph.degree(n) / most for n in nodes if most and n in graph), default=0.0)
     years = [int(m.group()) for e in evidence if (m := re.search(r"\b(19|20)\d\d\b", e.published))]
