@@ -48,9 +48,7 @@ def serialize(store: ox.Store, format: str = "turtle", *, with_ontology: bool = 
     """Serialise the data in ``store`` (optionally with the ontology) in ``format``."""
     fmt = _format(format)
     if format.lower() == "owl":
-        triples = data_triples(store) + [ox.Triple(q.subject, q.predicate, q.object)
-                                         for q in store.quads_for_pattern(None, None, None, ONTOLOGY_GRAPH)]
-        return ox.serialize(owl_compatible(triples), format=fmt, prefixes=output_prefixes())
+        return ox.serialize(owl_triples(store), format=fmt, prefixes=output_prefixes())
     prefixes = output_prefixes() if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
     if fmt.supports_datasets:
         quads = list(data_quads(store))
@@ -62,6 +60,13 @@ def serialize(store: ox.Store, format: str = "turtle", *, with_ontology: bool = 
         triples += [ox.Triple(q.subject, q.predicate, q.object)
                     for q in store.quads_for_pattern(None, None, None, ONTOLOGY_GRAPH)]
     return ox.serialize(triples, format=fmt, prefixes=prefixes)
+
+
+def owl_triples(store: ox.Store) -> list[ox.Triple]:
+    """The ontology and the union of the data graphs of ``store``, :func:`owl_compatible`: what the
+    ``owl`` export writes and HermiT (``cdkg reason``) reasons over."""
+    return owl_compatible(data_triples(store) + [ox.Triple(q.subject, q.predicate, q.object)
+                                                 for q in store.quads_for_pattern(None, None, None, ONTOLOGY_GRAPH)])
 
 
 def owl_compatible(triples: list[ox.Triple]) -> list[ox.Triple]:

@@ -6,8 +6,8 @@ sub-properties and inverses).  The inferences are written as their own graph —
 Turtle file — and never mixed into the asserted facts.
 
 HermiT accepts only the OWL 2 datatype map, which has no xsd:date, xsd:gYear, xsd:gYearMonth
-or xsd:gMonthDay; such literals are passed to the reasoner as plain strings (dates play no
-part in the ontology's axioms).
+or xsd:gMonthDay; such literals are passed to the reasoner as plain strings, as the ``owl``
+export writes them (:func:`kg.exporter.owl_triples`; dates play no part in the ontology's axioms).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from pathlib import Path
 from kg.errors import CdkgError
 
 INFERRED_IRI = "https://w3id.org/cdkg/id/inferred"
-NON_OWL_DATATYPES = {"date", "gYear", "gYearMonth", "gMonthDay"}
 
 
 class ReasonerUnavailable(CdkgError):
@@ -46,20 +45,10 @@ class ReasonResult:
 def _owl_safe_ntriples(build: Path | str | None) -> bytes:
     import pyoxigraph as ox
 
-    from kg.store import ONTOLOGY_GRAPH, data_triples, open_store
-    from ontology import XSD
+    from kg.exporter import owl_triples
+    from kg.store import open_store
 
-    store = open_store(build)
-    triples = data_triples(store) + [ox.Triple(q.subject, q.predicate, q.object)
-                                     for q in store.quads_for_pattern(None, None, None, ONTOLOGY_GRAPH)]
-    safe = []
-    for t in triples:
-        o = t.object
-        if isinstance(o, ox.Literal) and o.datatype.value[len(XSD):] in NON_OWL_DATATYPES and \
-                o.datatype.value.startswith(XSD):
-            o = ox.Literal(o.value)
-        safe.append(ox.Triple(t.subject, t.predicate, o))
-    return ox.serialize(safe, format=ox.RdfFormat.N_TRIPLES)
+    return ox.serialize(owl_triples(open_store(build)), format=ox.RdfFormat.N_TRIPLES)
 
 
 def reason(build: Path | str | None = None, output: Path | str | None = None) -> ReasonResult:
