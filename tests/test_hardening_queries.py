@@ -11,7 +11,6 @@ from __future__ import annotations
 import http.server
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -27,7 +26,7 @@ import queries
 from kg.errors import UsageError
 from kg.sparql import LocalBackend
 from kg.worker import QueryInterrupted, QueryTimeout
-from tests.conftest import require
+from tests.conftest import free_port, require, wait_until_up
 
 CROSS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 REMOTE_ROW = (b'{"head":{"vars":["r"]},"results":{"bindings":[{"r":{"type":"literal","value":"REMOTE"}}]}}')
@@ -292,33 +291,14 @@ def test_ctrl_c_in_the_api_is_a_clear_error(local):
 
 # -- item 12: cdkg serve refuses SERVICE, updates and cross-site requests -----------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}: {process.stderr.read()}")
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"server at {url} did not come up in {seconds} s")
-
-
 @pytest.fixture(scope="module")
 def served(built):
     require("oxigraph", "cdkg serve shows Oxigraph's web UI (pip install oxigraph)")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--port", str(port), "--build", str(built),
                                 "--timeout", "3"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        _wait_until_up(f"http://127.0.0.1:{port}/", process)
+        wait_until_up(f"http://127.0.0.1:{port}/", process)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
@@ -392,11 +372,11 @@ def test_the_served_endpoint_never_contacts_another_server(served, recorder):
 def test_oxigraph_alone_would_have_contacted_it(built, recorder):
     """The control for the test above: the server `cdkg serve` used to start does send SERVICE."""
     require("oxigraph", "the control runs Oxigraph's own server")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(["oxigraph", "serve-read-only", "--location", str(built / "store"), "--bind",
                                 f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        _wait_until_up(f"http://127.0.0.1:{port}/", process)
+        wait_until_up(f"http://127.0.0.1:{port}/", process)
         status, _, body = fetch("POST", f"http://127.0.0.1:{port}/query", form(spellings(base_of(recorder))[0]),
                                Content_Type=FORM)
         assert status == 200 and b"REMOTE" in body and recorder.connections >= 1

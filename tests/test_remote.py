@@ -5,7 +5,6 @@ server dies, is slow, refuses, or answers garbage."""
 from __future__ import annotations
 
 import http.server
-import socket
 import subprocess
 import sys
 import threading
@@ -20,28 +19,9 @@ import yaml
 import queries
 from kg.remote import EndpointError, RemoteBackend, push
 from kg.sparql import LocalBackend
-from tests.conftest import require
+from tests.conftest import free_port, require, wait_until_up
 
 MANIFEST = yaml.safe_load((Path(__file__).parent / "queries" / "manifest.yaml").read_text(encoding="utf-8"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"server at {url} did not come up in {seconds} s")
 
 
 def start_oxigraph(tmp: Path) -> tuple[subprocess.Popen, str]:
