@@ -512,12 +512,6 @@ def _value(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], prop:
     return _lit(str(value))
 
 
-#: Whether the record fields a researcher needs (URL, publisher, publication date, retrieval date,
-#: language; ``unknown`` where the page shows no publisher or date) are required of article headers
-#: and cited sources, as they always are of ``record:`` files (the SHACL shapes ``cds:SourceRecord``
-#: and ``cds:SourcePage`` check the same on the graph).
-STRICT_RECORDS = True
-
 _URL = re.compile(r"^https?://[^\s/]+\S*$")
 _PUBLISHED_HINT = 'the date at the precision shown: "4/8/2022", "8/2022", "2022" (or the word unknown)'
 _RECORD_HINTS = {
@@ -529,12 +523,15 @@ _RECORD_HINTS = {
 }
 
 
-def _describe_source(node: str, fields: dict[str, Any], where: Any, strict: bool, out: _Collector,
+def _describe_source(node: str, fields: dict[str, Any], where: Any, out: _Collector,
                      add: Any, header: bool = False) -> str:
     """Write a source's record (kind, title, publisher, author, URL, publication and retrieval
     dates, language) into the provenance graph; ``unknown`` becomes ``cd:unknownField``.  ``where``
-    maps a field to (file, line, field name) for problems; ``strict`` requires the fields a
-    researcher needs.  Returns the source's language (``vi`` when none is given)."""
+    maps a field to (file, line, field name) for problems.  The fields a researcher needs (URL,
+    publisher, publication and retrieval dates, language; ``unknown`` where the page shows no
+    publisher or date) are required of every source, as the SHACL shapes ``cds:SourceRecord`` and
+    ``cds:SourcePage`` require them of the graph.  Returns the source's language (``vi`` when none
+    is given)."""
     def problem(key: str, message: str, hint: str = "") -> None:
         file, line, fld = where(key)
         out.add(file, line, fld, message, hint)
@@ -576,7 +573,7 @@ def _describe_source(node: str, fields: dict[str, Any], where: Any, strict: bool
     url = fields.get("url")
     if url:
         add(node, _iri(FOAF + "page"), _lit(str(url)), _PROV_G)
-        if strict and not _URL.match(str(url)):
+        if not _URL.match(str(url)):
             problem("url", f"{url!r} is not a full web address", _RECORD_HINTS["url"])
     retrieved = fields.get("retrieved")
     if retrieved not in (None, ""):
@@ -586,15 +583,14 @@ def _describe_source(node: str, fields: dict[str, Any], where: Any, strict: bool
             problem("retrieved", str(exc), _RECORD_HINTS["retrieved"])
     if fields.get("note") and not header:
         add(node, _iri(RDFS + "comment"), _lit(str(fields["note"])), _PROV_G)
-    if strict:
-        needed = ["publisher", "published", "retrieved", "language"]
-        if not (header and kind == "ReferenceCompilation"):
-            needed.insert(0, "url")
-        for key in needed:
-            if fields.get(key) in (None, ""):
-                name = "URL" if key == "url" else key.capitalize()
-                what = f"add a line '{name}: …' to the article header" if header else f"add {key}: …"
-                problem(key, f"the source's record has no {key}", f"{what} — {_RECORD_HINTS[key]}")
+    needed = ["publisher", "published", "retrieved", "language"]
+    if not (header and kind == "ReferenceCompilation"):
+        needed.insert(0, "url")
+    for key in needed:
+        if fields.get(key) in (None, ""):
+            name = "URL" if key == "url" else key.capitalize()
+            what = f"add a line '{name}: …' to the article header" if header else f"add {key}: …"
+            problem(key, f"the source's record has no {key}", f"{what} — {_RECORD_HINTS[key]}")
     return lang or "vi"
 
 
@@ -701,14 +697,14 @@ def _compile(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], bro
         art_file = art.path.name
         fields = {k: v for k, v in art.header.items() if v}
         lang = _describe_source(src, fields, lambda key: (art_file, art.header_lines.get(key, 1), key),
-                                STRICT_RECORDS, out, add, header=True)
+                                out, add, header=True)
     elif m.record is None:  # the article could not be read (already reported)
         lang = "vi"
     else:
         rec = m.record
         lang = _describe_source(src, rec.model_dump(exclude_none=True),
                                 lambda key: (rel, p.lines.get(("record", key), p.lines.get(("record",))),
-                                             f"record.{key}"), True, out, add)
+                                             f"record.{key}"), out, add)
     add(src, _iri(CD + "sourceFile"), _lit(rel), _PROV_G)
 
     cited: dict[str, str] = {}
@@ -718,7 +714,7 @@ def _compile(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], bro
         cited[cs.id] = node
         _describe_source(node, cs.model_dump(exclude_none=True, exclude={"id"}),
                          lambda key, i=i: (rel, p.lines.get(("cited_sources", i, key), p.lines.get(("cited_sources", i))),
-                                           f"cited_sources.{i}.{key}"), STRICT_RECORDS, out, add)
+                                           f"cited_sources.{i}.{key}"), out, add)
         add(node, _iri(CD + "sourceFile"), _lit(rel), _PROV_G)
 
     # Entity declarations of this file.
