@@ -30,7 +30,7 @@ from loaders.dates import DateFormatError, format_date, parse_date
 from loaders.drafting import DOC_NUMBER, _key, draft, known_entities
 from loaders.text import read_article
 from loaders.yamlfile import load_yaml_text
-from ontology import DATE_PROPERTIES, ELI, expand
+from ontology import DATE_PROPERTIES, expand
 
 PROPERTIES = ("date", "chair", "speaker", "attendee", "heldAt", "eli:passed_by", "implements", "eli:date_document",
               "eli:id_local", "org:member", "org:role", "org:organization", "attestedOn")
@@ -54,7 +54,7 @@ def _is_date_prop(p: str) -> bool:
         iri = expand(p) if ":" in p else expand("cd:" + p)
     except KeyError:
         return False
-    return iri in DATE_PROPERTIES or iri == ELI + "date_document"
+    return iri in DATE_PROPERTIES
 
 
 def evaluate(curated: Path, sources: Path) -> dict:
