@@ -38,7 +38,7 @@ from pydantic import ValidationError
 
 from kg.errors import Problem, SourceError
 from loaders.dates import FORMS_HINT, DateFormatError, full_date, parse_date
-from loaders.schema import SOURCE_KINDS, UNKNOWN, CuratedFile
+from loaders.schema import SOURCE_KINDS, UNKNOWN, URL_PATTERN, CuratedFile
 from loaders.reading import UnsafeFile, read_regular
 from loaders.text import Article, read_article
 from loaders.yamlfile import MAX_DIGITS, YamlProblem, line_of, load_yaml_text, whole_number
@@ -512,7 +512,7 @@ def _value(p: _Parsed, vocab: Vocabulary, entities: dict[str, EntityDecl], prop:
     return _lit(str(value))
 
 
-_URL = re.compile(r"^https?://[^\s/]+\S*$")
+_URL = re.compile(URL_PATTERN)
 _PUBLISHED_HINT = 'the date at the precision shown: "4/8/2022", "8/2022", "2022" (or the word unknown)'
 _RECORD_HINTS = {
     "url": "the page's full address, starting https://",

@@ -1102,12 +1102,12 @@ def new_source(source_id: str, url: str | None = None, retrieved: str | None = N
     import datetime as dt
 
     from kg.errors import UsageError
-    from loaders.schema import SLUG_PATTERN
+    from loaders.schema import SLUG_PATTERN, URL_PATTERN
 
     if not re.match(SLUG_PATTERN, source_id) or len(source_id) > 80:
         raise UsageError(f"source id {source_id!r} is not a slug: lower-case ASCII letters, digits and '-', "
                          "e.g. 005-quang-tri-plan-173")
-    if url is not None and not re.match(r"^https?://[^\s/]+\S*$", url):
+    if url is not None and not re.match(URL_PATTERN, url):
         raise UsageError(f"--url {url!r} is not a full http(s) address")
     retrieved = retrieved or dt.date.today().isoformat()
     article = "\n".join([

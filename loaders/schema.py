@@ -31,6 +31,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_]*$"
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+#: a source's web address: http(s), a host, then anything without spaces
+URL_PATTERN = r"^https?://[^\s/]+\S*$"
 _MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|&[a-zA-Z#][a-zA-Z0-9]*;")
 
 
