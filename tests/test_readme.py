@@ -59,3 +59,23 @@ def test_readme_python_snippets_run(tmp_path, monkeypatch):
     for snippet in snippets:
         exec(compile(snippet, "README.md", "exec"), namespace)
     assert (tmp_path / "build" / "kg.ttl").is_file() and (tmp_path / "kg.nq").stat().st_size > 0
+
+
+def test_the_readmes_counts_are_the_bundled_builds(built, store):
+    """The numbers the README states about the bundled corpus are what the build gives."""
+    import kg
+    from tests.conftest import PREFIXES
+
+    s = kg.stats(built)
+    line = (f"{len(s.sources)} sources, {s.excerpts} excerpts, {s.entities} entities, {s.triples} distinct triples "
+            f"({s.quads} quads in {s.graphs} named graphs)")
+    assert line in TEXT, "the session's build summary"
+
+    def count(cls: str) -> int:
+        query = PREFIXES + f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ ?e a cd:{cls} }}"
+        return int(next(iter(store.query(query, use_default_graph_as_union=True)))["n"].value)
+
+    front = re.sub(r"\s+", " ", TEXT.split("## Set up", 1)[0])
+    for stated in (f"{len(s.sources)} curated sources", f"{count('QuotedEvidence')} verbatim quotes",
+                   f"{count('CitedEvidence')} cited statements", f"{s.entities} entities"):
+        assert stated in front, stated
