@@ -451,10 +451,8 @@ def list_queries(as_json: bool = typer.Option(False, "--json", help="Print the l
 
     lib = library()
     if as_json:
-        out.print_json(json.dumps([{"name": q.name, "title": q.title, "question": q.question,
-                                    "question_vi": q.question_vi, "example": q.example,
-                                    "params": [p.name for p in q.params]} for q in lib.values()],
-                                  ensure_ascii=False))
+        _print_json([{"name": q.name, "title": q.title, "question": q.question, "question_vi": q.question_vi,
+                      "example": q.example, "params": [p.name for p in q.params]} for q in lib.values()])
         return
     table = Table(title="Named queries (cdkg query NAME --param KEY=VALUE)", title_justify="left", show_lines=True)
     table.add_column("name", no_wrap=True)
@@ -462,7 +460,7 @@ def list_queries(as_json: bool = typer.Option(False, "--json", help="Print the l
     table.add_column("parameters")
     for q in lib.values():
         params = ", ".join(p.name for p in q.params if p.name != "lang") or "—"
-        table.add_row(q.name, q.question, params)
+        table.add_row(cell(q.name), cell(q.question), cell(params))
     out.print(table)
 
 
