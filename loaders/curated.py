@@ -224,9 +224,12 @@ def _read_file(path: Path, folder: Path, rel: str, out: _Collector) -> str | Non
         return None
 
 
-def _parse(path: Path, root: Path, out: _Collector) -> _Parsed | None:
-    rel = str(path.relative_to(root))
-    text = _read_file(path, root / "curated", rel, out)
+def _read_model(path: Path, folder: Path, rel: str, out: _Collector, model: Any, not_mapping: str,
+                unknown: tuple[str, str]) -> tuple[Any, dict[tuple[Any, ...], int]] | None:
+    """A YAML file of the sources folder read into the pydantic ``model``, with the line of every
+    key; or None, its problems (file, line, field) in ``out``.  ``not_mapping`` is the problem of a
+    file that is not a mapping, ``unknown`` the message and hint for an unknown field."""
+    text = _read_file(path, folder, rel, out)
     if text is None:
         return None
     try:
@@ -235,10 +238,10 @@ def _parse(path: Path, root: Path, out: _Collector) -> _Parsed | None:
         out.add(rel, exc.line, "", str(exc), exc.hint)
         return None
     if not isinstance(data, dict):
-        out.add(rel, 1, "", "a curated source is a mapping with 'source:', 'article:', 'entities:' and 'evidence:'")
+        out.add(rel, 1, "", not_mapping)
         return None
     try:
-        model = CuratedFile.model_validate(data)
+        return model.model_validate(data), lines
     except ValidationError as exc:
         for err in exc.errors():
             loc = tuple(err["loc"])
@@ -246,7 +249,7 @@ def _parse(path: Path, root: Path, out: _Collector) -> _Parsed | None:
             msg = err["msg"].removeprefix("Value error, ")
             hint = ""
             if err["type"] == "extra_forbidden":
-                msg, hint = "unknown field", "check the spelling; see the curated-source format in the README"
+                msg, hint = unknown
                 if loc[-1] == "teaser":
                     hint = "teasers of other articles are not evidence: delete this excerpt and its facts"
             elif err["type"] == "missing":
@@ -255,6 +258,16 @@ def _parse(path: Path, root: Path, out: _Collector) -> _Parsed | None:
                 hint = "ids are lower-case ASCII letters, digits and '_' (sources: '-'), e.g. ubnd_thua_thien_hue"
             out.add(rel, line_of(lines, loc), fld, msg, hint)
         return None
+
+
+def _parse(path: Path, root: Path, out: _Collector) -> _Parsed | None:
+    rel = str(path.relative_to(root))
+    read = _read_model(path, root / "curated", rel, out, CuratedFile,
+                       "a curated source is a mapping with 'source:', 'article:', 'entities:' and 'evidence:'",
+                       ("unknown field", "check the spelling; see the curated-source format in the README"))
+    if read is None:
+        return None
+    model, lines = read
     if (model.article is None) == (model.record is None):
         both = model.article is not None
         out.add(rel, lines.get(("record",) if both else ()), "record" if both else "article",

@@ -25,12 +25,12 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from kg.errors import Problem, SourceError
 from loaders.dates import DateFormatError, full_date
 from loaders.schema import ID_PATTERN, SLUG_PATTERN, Text, _Model
-from loaders.yamlfile import YamlProblem, line_of, load_yaml_text
+from loaders.yamlfile import line_of
 from ontology import CD, ID, RDF, RDFS
 
 SEARCH_GRAPH = ID + "searches"
@@ -73,8 +73,8 @@ def compile_searches(root: Path, entities: dict[str, Any],
 
     ``entities``: the curated files' declarations (id → :class:`loaders.curated.EntityDecl`);
     ``subclasses``: class IRI → itself and its subclasses (to check a locality is a locality)."""
-    # the curated loader's readers and writers: a regular file read with read_regular, N-Quads terms
-    from loaders.curated import _Collector, _iri, _lit, _read_file, _Sink
+    # the curated loader's reader (a regular file, YAML, the model; problems by line) and N-Quads writers
+    from loaders.curated import _Collector, _iri, _lit, _read_model, _Sink
 
     out, sink = _Collector(), _Sink()
     graph = _iri(SEARCH_GRAPH)
@@ -82,29 +82,12 @@ def compile_searches(root: Path, entities: dict[str, Any],
     documents = subclasses.get(DOCUMENT_CLASS, {DOCUMENT_CLASS})
     for path in search_files(root):
         rel = str(path.relative_to(root))
-        text = _read_file(path, root / "searches", rel, out)
-        if text is None:
+        read = _read_model(path, root / "searches", rel, out, SearchLog,
+                           "a search log is a mapping with 'searches:' (a list)",
+                           ("unknown field (locality, searched_on, queries, corpus, found, note)", ""))
+        if read is None:
             continue
-        try:
-            data, lines = load_yaml_text(text)
-        except YamlProblem as exc:
-            out.add(rel, exc.line, "", str(exc), exc.hint)
-            continue
-        if not isinstance(data, dict):
-            out.add(rel, 1, "", "a search log is a mapping with 'searches:' (a list)")
-            continue
-        try:
-            log = SearchLog.model_validate(data)
-        except ValidationError as exc:
-            for err in exc.errors():
-                loc = tuple(err["loc"])
-                msg = err["msg"].removeprefix("Value error, ")
-                if err["type"] == "extra_forbidden":
-                    msg = "unknown field (locality, searched_on, queries, corpus, found, note)"
-                elif err["type"] == "missing":
-                    msg = "required field is missing"
-                out.add(rel, line_of(lines, loc), ".".join(str(x) for x in loc), msg)
-            continue
+        log, lines = read
         stem = path.stem
         if not _slug_ok(stem):
             out.add(rel, None, "", f"file name {stem!r} cannot name search nodes",
