@@ -281,3 +281,8 @@ def test_the_site_works_served_over_http_too(browser, made):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_every_interface_string_exists_in_both_languages():
+    """A key missing in one language would show "undefined" in the page scripts."""
+    assert TEXT["en"].keys() == TEXT["vi"].keys()
