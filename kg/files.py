@@ -41,13 +41,14 @@ class OutputFolder:
     option: str  # the option that names it: "--out"
     example: str  # a folder name to suggest: "build"
     legacy: frozenset[str] = frozenset()  # unmarked folders holding all of these count as ours
+    replaced_by: str = "cdkg"  # who the marker says may replace the folder
 
     def marker_text(self) -> str:
-        return marker_text(f"{self.noun} folder; cdkg may replace it whole")
+        return marker_text(f"{self.noun} folder; {self.replaced_by} may replace it whole")
 
 
 BUILD = OutputFolder(BUILD_MARKER, BUILD_ENTRIES, "a cdkg build", "--out", "build",
-                     legacy=frozenset({"store", "report.json"}))
+                     legacy=frozenset({"store", "report.json"}), replaced_by="`cdkg build`")
 
 _umask_lock = threading.Lock()
 
@@ -113,7 +114,7 @@ def write_atomic(path: Path | str, data: bytes) -> Path:
     return path
 
 
-def marker_text(what: str = "a cdkg build folder; `cdkg build` may replace it whole") -> str:
+def marker_text(what: str) -> str:
     """What a marker file holds: cdkg's version and what the folder is."""
     from importlib.metadata import PackageNotFoundError, version
 
@@ -176,8 +177,7 @@ def staging_dir(final: Path, kind: OutputFolder = BUILD) -> Path:
     final.parent.mkdir(parents=True, exist_ok=True)
     staged = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
     os.chmod(staged, 0o777 & ~_umask())
-    text = marker_text() if kind is BUILD else kind.marker_text()
-    (staged / kind.marker).write_text(text, encoding="utf-8")
+    (staged / kind.marker).write_text(kind.marker_text(), encoding="utf-8")
     return staged
 
 
