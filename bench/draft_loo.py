@@ -25,12 +25,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from loaders.curated import default_sources
-from loaders.dates import DateFormatError, format_date, parse_date
-from loaders.drafting import DOC_NUMBER, _key, draft, known_entities
-from loaders.text import read_article
-from loaders.yamlfile import load_yaml_text
-from ontology import DATE_PROPERTIES, expand
+from cdkg.loaders.curated import default_sources
+from cdkg.loaders.dates import DateFormatError, format_date, parse_date
+from cdkg.loaders.drafting import DOC_NUMBER, _key, draft, known_entities
+from cdkg.loaders.text import read_article
+from cdkg.loaders.yamlfile import load_yaml_text
+from cdkg.ontology import DATE_PROPERTIES, expand
 
 PROPERTIES = ("date", "chair", "speaker", "attendee", "heldAt", "eli:passed_by", "implements", "eli:date_document",
               "eli:id_local", "org:member", "org:role", "org:organization", "attestedOn")
@@ -174,7 +174,7 @@ def compare_underthesea(sources: Path) -> None:
     NER ship inside it): sentences that are exactly a curated quote, and person names found."""
     import underthesea  # optional: pip install underthesea (not a dependency of cdkg)
 
-    from loaders.drafting import split_sentences
+    from cdkg.loaders.drafting import split_sentences
 
     tot: Counter = Counter()
     t_rules = t_lib = 0.0

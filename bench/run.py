@@ -88,7 +88,7 @@ def query_in_child(build_dir: Path, text: str, reps: int, timeout: float) -> tup
     so that a repetition still running after ``timeout`` seconds can be stopped (a query inside
     pyoxigraph does not see Python's signals)."""
     code = ("import sys, time; sys.path.insert(0, %r)\n"
-            "from kg.sparql import LocalBackend\n"
+            "from cdkg.kg.sparql import LocalBackend\n"
             "b = LocalBackend(%r); text = sys.stdin.readline() and sys.stdin.read()\n"
             "print('ready', flush=True)\n"
             "for _ in range(%d):\n"
@@ -174,14 +174,14 @@ def main() -> None:
         generate(args.size, sources)
         print(f"  generated the corpus in {time.perf_counter() - t0:.1f} s", flush=True)
 
-    import kg
+    import cdkg
     import pyoxigraph as ox
 
     build_dir = work / "build"
-    ours = median_time(lambda: kg.build(sources, build_dir), args.reps)
-    stats = kg.stats(build_dir)
+    ours = median_time(lambda: cdkg.build(sources, build_dir), args.reps)
+    stats = cdkg.stats(build_dir)
     nq = work / "kg.nq"
-    kg.export("nquads", nq, build=build_dir)
+    cdkg.export("nquads", nq, build=build_dir)
 
     rdflib_ds = None
     theirs: Any = "skipped"
@@ -201,9 +201,9 @@ def main() -> None:
               "cdkg: load + validate (shapes, checks) + store + kg.ttl + kg.trig; rdflib: parse N-Quads + write TriG")
 
     peak = subprocess.run([sys.executable, "-c", (
-        "import resource, sys; sys.path.insert(0, %r); import kg; kg.build(%r, %r); "
+        "import resource, sys; import cdkg; cdkg.build(%r, %r); "
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
-        "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)") % (str(ROOT), str(sources), str(work / "b2"))],
+        "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)") % (str(sources), str(work / "b2"))],
         capture_output=True, text=True, check=True)
     own, workers = (int(x) / 1024 for x in peak.stdout.split()[-2:])
     bench.row("peak memory of a build (RSS)", None, None, f"{own:.0f} MB" + (
@@ -211,9 +211,9 @@ def main() -> None:
         if workers else ""))
 
     # Named queries and gap rules: the query text as shipped, on the store and on rdflib.
-    import queries
-    from kg.sparql import LocalBackend
-    from queries.gaps import rule_files
+    from cdkg import queries
+    from cdkg.kg.sparql import LocalBackend
+    from cdkg.queries.gaps import rule_files
 
     backend = LocalBackend(build_dir)
     texts = [(q.name, q.text) for q in queries.library().values()]
@@ -252,7 +252,7 @@ def main() -> None:
         seconds = median_time(lambda: answer.append(len(queries.run(name, params, backend=backend))), args.reps)
         bench.row(f"query {name} ({arg})", seconds, None, f"{answer[-1]:,} rows" if answer else "")
 
-    from queries import network as net
+    from cdkg.queries import network as net
 
     ours = median_time(lambda: net.analyse(net.co_participation(net.participation(backend))), args.reps)
     theirs = "skipped"
@@ -265,14 +265,14 @@ def main() -> None:
               ours, theirs, "SPARQL participation + networkx measures")
 
     # The whole gap report as `cdkg gaps` makes it: every rule, the network, labels and evidence.
-    from queries.gaps import find_gaps
+    from cdkg.queries.gaps import find_gaps
 
     found: list[Any] = []
     ours = median_time(lambda: found.append(find_gaps(backend=backend)), 1)
     bench.row("gap report (all kinds, with evidence; 1 run)", ours, None,
               f"{len(found[-1].findings):,} findings" if found else "")
 
-    from kg.exporter import serialize
+    from cdkg.kg.exporter import serialize
 
     store = backend.store
     ours_ttl = median_time(lambda: serialize(store, "turtle"), args.reps)
@@ -290,8 +290,7 @@ def main() -> None:
 
     import networkx as nx
 
-    import viz
-
+    from cdkg import viz
     for n in ([500] if args.quick else [500, 2000, 10000]):
         g = nx.gnm_random_graph(n, 2 * n, seed=1)
         nx.set_node_attributes(g, {i: f"Cơ quan {i}" for i in g}, "label")
@@ -309,7 +308,7 @@ def main() -> None:
                   (" (1 run)" if n >= 10000 else ""))
 
     bundled = work / "bundled-build"
-    kg.build(None, bundled)
+    cdkg.build(None, bundled)
 
     def wall(cmd: list[str]) -> float:
         times = []
@@ -319,7 +318,7 @@ def main() -> None:
             times.append(time.perf_counter() - t0)
         return statistics.median(times)
 
-    cdkg_cmd = [sys.executable, "-m", "kg.cli"]
+    cdkg_cmd = [sys.executable, "-m", "cdkg"]
     bench.row("`cdkg --help` (process wall time)", wall(cdkg_cmd + ["--help"]), None)
     bench.row("`cdkg query cq06` on the bundled graph (process)", wall(cdkg_cmd + ["query", "cq06", "--build",
                                                                                    str(bundled)]), None)

@@ -23,14 +23,14 @@ from typing import Any, Callable
 
 import pyoxigraph as ox
 
-from kg.exporter import write_dataset, write_union
-from kg.files import check_build_target, replace_dir, staging_dir
-from kg.statistics import Stats, compute_stats
-from kg.validation import Finding, ValidationFailed, ValidationReport, check_corpus
-from kg.store import DEFAULT_BUILD, ONTOLOGY_GRAPH, STORE_DIR
-from loaders import load_corpus
-from loaders.curated import default_sources
-from ontology import ontology_path
+from cdkg.kg.exporter import write_dataset, write_union
+from cdkg.kg.files import check_build_target, replace_dir, staging_dir
+from cdkg.kg.statistics import Stats, compute_stats
+from cdkg.kg.validation import Finding, ValidationFailed, ValidationReport, check_corpus
+from cdkg.kg.store import DEFAULT_BUILD, ONTOLOGY_GRAPH, STORE_DIR
+from cdkg.loaders import load_corpus
+from cdkg.loaders.curated import default_sources
+from cdkg.ontology import ontology_path
 
 #: Called as ``progress(step, total, description)`` before each step of the build.
 Progress = Callable[[int, int, str], None]
@@ -108,10 +108,10 @@ def build(sources: Path | str | None = None, out: Path | str | None = None,
     (default ``build/``).
 
     ``out`` is replaced whole, so it must be new, empty or an earlier build (see
-    :func:`kg.files.check_build_target`; :class:`kg.errors.UsageError` otherwise).
+    :func:`cdkg.kg.files.check_build_target`; :class:`cdkg.errors.UsageError` otherwise).
     The same checks as ``cdkg validate`` run first (``check=False`` skips the SHACL shapes and
-    ontology checks, not the loader's). Raises :class:`kg.errors.SourceError` or
-    :class:`kg.validation.ValidationFailed` (nothing written) when the data is invalid.
+    ontology checks, not the loader's). Raises :class:`cdkg.errors.SourceError` or
+    :class:`cdkg.kg.validation.ValidationFailed` (nothing written) when the data is invalid.
     """
     t0 = time.perf_counter()
     sources_dir = Path(sources) if sources is not None else default_sources()

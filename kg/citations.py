@@ -26,10 +26,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import EntityNotFound, UsageError
-from kg.sparql import PREFIX_DECL
-from kg.store import open_store
-from ontology import CD, DCTERMS, FOAF, ID, PROVENANCE_GRAPH, RDF, XSD, natural_key, short_id
+from cdkg.errors import EntityNotFound, UsageError
+from cdkg.kg.sparql import PREFIX_DECL
+from cdkg.kg.store import open_store
+from cdkg.ontology import CD, DCTERMS, FOAF, ID, PROVENANCE_GRAPH, RDF, XSD, natural_key, short_id
 
 CITATION_FORMATS = ("csl-json", "bibtex")
 STYLES = ("apa", "text")
@@ -270,7 +270,7 @@ def export_sources(format: str = "csl-json", output: Path | str | None = None, *
                    build: Path | str | None = None) -> bytes | Path:
     """Every source of the built graph as CSL-JSON or BibTeX; written atomically to ``output``
     (its path returned), or returned as bytes."""
-    from kg.files import write_atomic
+    from cdkg.kg.files import write_atomic
 
     if format not in CITATION_FORMATS:
         raise UsageError(f"unknown citation format {format!r}; choose one of {', '.join(CITATION_FORMATS)}")
@@ -298,7 +298,7 @@ def cite(target: str, build: Path | str | None = None, lang: str = "en") -> Cita
     """The sources behind ``target``: an excerpt (evidence id or IRI), a source (id or IRI), or an
     entity (id, IRI or label, as ``cdkg why`` takes it) — then every source its facts rest on,
     with the excerpts stating them.  Raises :class:`EntityNotFound` when nothing matches."""
-    from kg.provenance import why
+    from cdkg.kg.provenance import why
 
     store = open_store(build)
     t = target.strip()

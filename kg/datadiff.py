@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import UsageError
-from kg.store import ONTOLOGY_GRAPH
-from ontology import CD, DCTERMS, ID, PROV, PROVENANCE_GRAPH, RDFS, output_prefixes
+from cdkg.errors import UsageError
+from cdkg.kg.store import ONTOLOGY_GRAPH
+from cdkg.ontology import CD, DCTERMS, ID, PROV, PROVENANCE_GRAPH, RDFS, output_prefixes
 
 KINDS = ("added", "removed", "changed", "evidence changed")
 _SOURCE = ID + "source/"
@@ -138,13 +138,13 @@ def _nt(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
 def read_side(path: Path | str) -> Side:
     """Read a build folder (its ``store/``), a release folder (its ``cdkg.nq``), or an N-Quads or
     TriG file into memory.  Raises :class:`UsageError` when ``path`` is none of them."""
-    from kg.publisher import NQUADS
+    from cdkg.kg.publisher import NQUADS
 
     path = Path(path)
     store = ox.Store()
     version = ""
     if path.is_dir() and (path / "store").is_dir():
-        from kg.store import data_quads, open_store
+        from cdkg.kg.store import data_quads, open_store
 
         store.extend(list(data_quads(open_store(path))))
     elif path.is_dir() and (path / NQUADS).is_file():

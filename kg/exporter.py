@@ -10,13 +10,11 @@ datatype map (xsd:date, xsd:gYear, xsd:gYearMonth, xsd:gMonthDay) become ``xsd:s
 of the same ISO 8601 text on the same property, so their precision stays readable
 (``2023-05-26``, ``2021-11``, ``2010``, ``--05-26``).
 
-Not RDF: ``graphml``, ``gexf`` and ``csv`` write a network (:mod:`kg.networkexport`),
-``csl-json`` and ``bibtex`` every source's record (:mod:`kg.citations`).
+The network and citation formats of ``cdkg export`` are written by the layers that know them
+(:func:`cdkg.export` chooses).
 
 >>> sorted(FORMATS)
 ['jsonld', 'nquads', 'ntriples', 'owl', 'trig', 'turtle']
->>> EXPORT_FORMATS[-5:]
-('graphml', 'gexf', 'csv', 'csl-json', 'bibtex')
 """
 
 from __future__ import annotations
@@ -25,10 +23,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import UsageError
-from kg.files import write_atomic
-from kg.store import ONTOLOGY_GRAPH, data_quads, data_triples, open_store
-from ontology import XSD, output_prefixes
+from cdkg.errors import UsageError
+from cdkg.kg.files import write_atomic
+from cdkg.kg.store import ONTOLOGY_GRAPH, data_quads, data_triples, open_store
+from cdkg.ontology import XSD, output_prefixes
 
 FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -38,8 +36,6 @@ FORMATS: dict[str, ox.RdfFormat] = {
     "jsonld": ox.RdfFormat.JSON_LD,
     "owl": ox.RdfFormat.RDF_XML,
 }
-#: Every format ``export`` writes: the RDF ones, then networks (graphml, gexf, csv), then sources.
-EXPORT_FORMATS: tuple[str, ...] = (*FORMATS, "graphml", "gexf", "csv", "csl-json", "bibtex")
 #: Datatypes of stored dates that OWL 2's datatype map (and so HermiT) does not have.
 NON_OWL_DATATYPES = frozenset(XSD + t for t in ("date", "gYear", "gYearMonth", "gMonthDay"))
 
@@ -88,7 +84,7 @@ def owl_compatible(triples: list[ox.Triple]) -> list[ox.Triple]:
 
 def write_union(ntriples: Path, turtle: Path) -> int:
     """Write ``kg.ttl``: the union of the data graphs (not the ontology), each triple once, from
-    the N-Triples of every quad's triple (:attr:`loaders.curated.Corpus.ntriples`: a store loading
+    the N-Triples of every quad's triple (:attr:`cdkg.loaders.curated.Corpus.ntriples`: a store loading
     them keeps each triple once), through a store of its own — so a build writes it on a thread of
     its own while the checks run.  Returns the number of triples written."""
     union = ox.Store()
@@ -104,29 +100,14 @@ def write_dataset(store: ox.Store, trig: Path) -> None:
 
 
 def export(format: str = "turtle", output: Path | str | None = None, *, build: Path | str | None = None,
-           with_ontology: bool = False, network: str = "all", lang: str = "en") -> bytes | Path:
-    """Export the built graph.  With ``output`` the file is written atomically and its path
+           with_ontology: bool = False) -> bytes | Path:
+    """The built graph in the RDF serialisation ``format`` (one of :data:`FORMATS`; ``owl``
+    always holds the ontology).  With ``output`` the file is written atomically and its path
     returned; without, the serialisation is returned as bytes.
 
-    ``format`` is one of :data:`EXPORT_FORMATS`: an RDF serialisation (``owl`` always holds the
-    ontology), a network — ``graphml``, ``gexf`` or ``csv`` (``nodes.csv`` and ``edges.csv`` in
-    the folder ``output``) of ``network`` ``all`` or ``organisations``, labelled in ``lang`` —
-    or every source as ``csl-json`` or ``bibtex``.
-
-    Raises :class:`kg.errors.NotBuiltError` when nothing is built, :class:`UsageError` for an
+    Raises :class:`cdkg.errors.NotBuiltError` when nothing is built, :class:`UsageError` for an
     unknown format.
     """
-    kind = format.lower()
-    if network != "all" and kind not in ("graphml", "gexf", "csv"):
-        raise UsageError(f"--network {network} is for the network formats graphml, gexf and csv, not {format}")
-    if kind in ("graphml", "gexf", "csv"):
-        from kg.networkexport import write_network
-
-        return write_network(kind, output, build=build, network=network, lang=lang)
-    if kind in ("csl-json", "bibtex"):
-        from kg.citations import export_sources
-
-        return export_sources(kind, output, build=build)
     data = serialize(open_store(build), format, with_ontology=with_ontology)
     if output is None:
         return data
@@ -137,4 +118,4 @@ def _format(name: str) -> ox.RdfFormat:
     try:
         return FORMATS[name.lower()]
     except KeyError:
-        raise UsageError(f"unknown export format {name!r}; choose one of {', '.join(EXPORT_FORMATS)}") from None
+        raise UsageError(f"unknown export format {name!r}; choose one of {', '.join(FORMATS)}") from None

@@ -21,7 +21,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.errors import UsageError
+from cdkg.errors import UsageError
 
 #: The file that marks a folder as a cdkg build (its content: cdkg's version and format).
 BUILD_MARKER = ".cdkg-build"

@@ -13,7 +13,7 @@ the two differ on ``\\u`` escapes and on where a comment ends); rdflib is strict
 cannot parse (a SPARQL 1.2 extension Oxigraph accepts, or a syntax error) is judged
 conservatively on its words instead: the word ``SERVICE`` or ``LOAD`` anywhere (even in a string
 or comment), or ``FROM``/``USING`` not followed by a local IRI, is refused.  Behind this check, the worker that
-runs a local query cannot open a network socket at all (:mod:`kg.worker`).
+runs a local query cannot open a network socket at all (:mod:`cdkg.kg.worker`).
 
 >>> kind("PREFIX cd: <x#> INSERT DATA { <a> <b> <c> }")
 'update'
@@ -34,7 +34,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin
 
-from kg.errors import UsageError
+from cdkg.errors import UsageError
 
 LOCAL_GRAPHS = "https://w3id.org/cdkg/"
 _UPDATE = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
@@ -139,7 +139,7 @@ def _parse(text: str, which: str) -> tuple[str, Any] | None:
 # -- the parse tree -------------------------------------------------------------------------------
 
 def _tree_network(tree: Any, which: str) -> str | None:
-    from ontology import PREFIXES
+    from cdkg.ontology import PREFIXES
 
     if which == "query":
         parts = [(tree[0], tree[1])]

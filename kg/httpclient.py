@@ -13,7 +13,7 @@
   shorter than its ``Content-Length``, a reset connection, a TLS failure: an error saying so.
 
 Failures are :class:`HttpFailure` subclasses with a message meant for people; the caller
-(:mod:`kg.remote`) names the endpoint and decides what to retry.  Proxies from the usual
+(:mod:`cdkg.kg.remote`) names the endpoint and decides what to retry.  Proxies from the usual
 environment variables (``http_proxy``, ``https_proxy``, ``no_proxy``) are honoured.
 """
 

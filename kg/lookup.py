@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.errors import UsageError
-from kg.provenance import fold
-from kg.sparql import PREFIX_DECL
-from kg.store import ONTOLOGY_GRAPH, open_store
-from ontology import ID, PROVENANCE_GRAPH
+from cdkg.errors import UsageError
+from cdkg.kg.provenance import fold
+from cdkg.kg.sparql import PREFIX_DECL
+from cdkg.kg.store import ONTOLOGY_GRAPH, open_store
+from cdkg.ontology import ID, PROVENANCE_GRAPH
 
 _ENTITIES = PREFIX_DECL + f"""
 SELECT ?e ?label ?alt ?class WHERE {{

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import EntityNotFound
-from kg.sparql import PREFIX_DECL, LocalBackend, label_map, values_block
-from kg.store import ONTOLOGY_GRAPH, open_store
-from loaders.dates import format_date
-from ontology import ID, PREFIXES, PROVENANCE_GRAPH, XSD, natural_key, shorten, vocabulary
+from cdkg.errors import EntityNotFound
+from cdkg.kg.sparql import PREFIX_DECL, LocalBackend, label_map, values_block
+from cdkg.kg.store import ONTOLOGY_GRAPH, open_store
+from cdkg.loaders.dates import format_date
+from cdkg.ontology import ID, PREFIXES, PROVENANCE_GRAPH, XSD, natural_key, shorten, vocabulary
 
 _LABELS = PREFIX_DECL + f"""
 SELECT ?e ?label WHERE {{

@@ -30,11 +30,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.citations import SourceRecord, source_records
-from kg.errors import CdkgError, UsageError
-from kg.files import write_atomic
-from kg.store import data_quads, open_store
-from ontology import ID, ONTOLOGY_IRI, OWL, PREFIXES, RDF, ontology_path
+from cdkg.kg.citations import SourceRecord, source_records
+from cdkg.errors import CdkgError, UsageError
+from cdkg.kg.files import write_atomic
+from cdkg.kg.store import data_quads, open_store
+from cdkg.ontology import ID, ONTOLOGY_IRI, OWL, PREFIXES, RDF, ontology_path
 
 NQUADS = "cdkg.nq"
 CHECKSUM = NQUADS + ".sha256"
@@ -169,7 +169,7 @@ def release(output: Path | str | None = None, *, build: Path | str | None = None
     other files, :class:`VersionMismatch` when the package and ontology versions disagree.
     Everything is computed before the first file is written.
     """
-    from kg.statistics import compute_stats
+    from cdkg.kg.statistics import compute_stats
 
     t0 = time.perf_counter()
     out = Path(output) if output is not None else DEFAULT_RELEASE
@@ -204,8 +204,8 @@ def release(output: Path | str | None = None, *, build: Path | str | None = None
 def _build_stats(build: Path | str | None, quads: int):
     """The counts the build wrote in its report.json (computing them again on a large store takes
     longer than the build did), or None when the report is missing or is not of this store."""
-    from kg.statistics import ClassCount, SourceCount, Stats
-    from kg.store import DEFAULT_BUILD
+    from cdkg.kg.statistics import ClassCount, SourceCount, Stats
+    from cdkg.kg.store import DEFAULT_BUILD
 
     try:
         report = json.loads((Path(build or DEFAULT_BUILD) / "report.json").read_text(encoding="utf-8"))

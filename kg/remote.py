@@ -7,7 +7,7 @@ refused or reset, HTTP 429/502/503/504) are retried with exponential backoff whi
 left; anything else is reported at once as an :class:`EndpointError` naming the endpoint and
 what was wrong.
 
-Each request is bounded (see :mod:`kg.httpclient`): ``timeout`` seconds in all — connecting,
+Each request is bounded (see :mod:`cdkg.kg.httpclient`): ``timeout`` seconds in all — connecting,
 sending, reading the whole answer and any retries —, answers of at most ``max_bytes``, no
 redirect to another host and no credentials on any redirect.  An answer is checked against
 the query before anyone reads it: a SELECT must get a results table with the variables it
@@ -23,10 +23,10 @@ from typing import Callable, Iterator
 
 import pyoxigraph as ox
 
-from kg import httpclient
-from kg.queryshape import Shape, shape
-from kg.errors import CdkgError
-from kg.store import open_store
+from cdkg.kg import httpclient
+from cdkg.kg.queryshape import Shape, shape
+from cdkg.errors import CdkgError
+from cdkg.kg.store import open_store
 
 TRANSIENT_STATUS = {429, 502, 503, 504}
 RESULTS_JSON = "application/sparql-results+json"

@@ -7,9 +7,9 @@ make the browser post a query to a port on 127.0.0.1 (a cross-site request needs
 permission when it is a plain form post).  A checking proxy in front of Oxigraph would not be
 enough: Oxigraph's own port, also on 127.0.0.1, would still take those posts.  So the endpoint
 (``/query``, also ``/sparql`` which the UI uses) is served here with pyoxigraph, through the
-same parsed check as ``cdkg query`` (:mod:`kg.guard`: no updates, no ``SERVICE``, no
+same parsed check as ``cdkg query`` (:mod:`cdkg.kg.guard`: no updates, no ``SERVICE``, no
 foreign ``FROM``) and in the same kind of worker process, which has a time limit and cannot
-open a network socket (:mod:`kg.worker`).  It refuses cross-site requests: a request whose
+open a network socket (:mod:`cdkg.kg.worker`).  It refuses cross-site requests: a request whose
 ``Host`` is not this server (DNS rebinding), whose ``Origin`` is present and not
 ``http://127.0.0.1:PORT`` / ``http://localhost:PORT``, whose ``Sec-Fetch-Site`` says another
 site sent it, or a POST that is not ``application/sparql-query`` or
@@ -35,7 +35,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
 
-from kg.errors import CdkgError, UsageError
+from cdkg.errors import CdkgError, UsageError
 
 UI_FILES = {"/": "text/html; charset=utf-8", "/yasgui.min.js": "application/javascript; charset=utf-8",
             "/yasgui.min.css": "text/css; charset=utf-8", "/logo.svg": "image/svg+xml"}
@@ -176,7 +176,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     # -- answering --------------------------------------------------------------------------------
 
     def _sparql(self) -> None:
-        from kg import guard
+        from cdkg.kg import guard
 
         text, refused = self._request_text()
         if text is None:
@@ -234,7 +234,7 @@ def _negotiate(accept: str) -> tuple[ox.QueryResultsFormat, ox.RdfFormat]:
 
 def _evaluate(backend, text: str, results: ox.QueryResultsFormat, graph: ox.RdfFormat, timeout: float) -> bytes:
     """Run the query in a worker stopped at the deadline; ``R`` + results or ``G`` + a graph."""
-    from kg.worker import run_in_worker
+    from cdkg.kg.worker import run_in_worker
 
     def work() -> bytes:
         answer = backend.query(text)
@@ -247,7 +247,7 @@ def _evaluate(backend, text: str, results: ox.QueryResultsFormat, graph: ox.RdfF
 
 def make_server(build: Path | str | None = None, port: int = 7878, timeout: float = 60.0) -> SparqlServer:
     """The server for ``build`` on 127.0.0.1:``port`` (0: any free port), not yet serving."""
-    from kg.sparql import LocalBackend
+    from cdkg.kg.sparql import LocalBackend
 
     backend = LocalBackend(build)  # raises NotBuiltError with the fix when nothing is built
     return SparqlServer(backend, port, ui_files(), timeout)

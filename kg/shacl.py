@@ -32,7 +32,7 @@ Anything else with a ``sh:`` predicate in the shapes file — a target, a path f
 (``sh:closed``, ``sh:sparql``, ``sh:equals``, ``sh:minInclusive``, …), a nested property shape
 — raises :class:`ShapesError` naming the shape and the construct: no shape is compiled to
 fewer checks than it has.  ``cdkg validate`` and the build's checks then run pySHACL on the
-whole shapes file and say so (:func:`kg.validation.check_corpus`).
+whole shapes file and say so (:func:`cdkg.kg.validation.check_corpus`).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from typing import Callable
 
 import pyoxigraph as ox
 
-from ontology import OWL, RDF, RDFS, XSD
+from cdkg.ontology import OWL, RDF, RDFS, XSD
 
 SH = "http://www.w3.org/ns/shacl#"
 TYPE = RDF + "type"
@@ -88,7 +88,7 @@ class Check:
 
 
 def shapes_path() -> Path:
-    return Path(str(resources.files("ontology") / "shapes.ttl"))
+    return Path(str(resources.files("cdkg.ontology") / "shapes.ttl"))
 
 
 @lru_cache(maxsize=4)

@@ -14,8 +14,8 @@ from typing import Iterable, Protocol
 
 import pyoxigraph as ox
 
-from kg.store import open_store, store_path
-from ontology import PREFIXES
+from cdkg.kg.store import open_store, store_path
+from cdkg.ontology import PREFIXES
 
 PREFIX_DECL = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 
@@ -58,10 +58,10 @@ class LocalBackend:
 def query_within(backend: Backend, text: str, timeout: float, *, network: bool = False
                  ) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
     """``backend.query(text)`` for a backend on a local store, in a worker process that the
-    deadline or Ctrl-C stops (:mod:`kg.worker`: raises ``QueryTimeout`` or ``QueryInterrupted``)
+    deadline or Ctrl-C stops (:mod:`cdkg.kg.worker`: raises ``QueryTimeout`` or ``QueryInterrupted``)
     and that cannot open a network socket unless ``network``; the answer comes back as SPARQL
     JSON results or N-Triples, parsed here."""
-    from kg.worker import run_in_worker
+    from cdkg.kg.worker import run_in_worker
 
     data = run_in_worker(lambda: _serialised(backend.query(text)), timeout, network=network)
     if data[:1] == b"T":

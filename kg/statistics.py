@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.sparql import PREFIX_DECL
-from kg.store import ONTOLOGY_GRAPH, open_store
-from loaders.dates import format_date
-from ontology import ID, PROVENANCE_GRAPH, XSD, shorten, vocabulary
+from cdkg.kg.sparql import PREFIX_DECL
+from cdkg.kg.store import ONTOLOGY_GRAPH, open_store
+from cdkg.loaders.dates import format_date
+from cdkg.ontology import ID, PROVENANCE_GRAPH, XSD, shorten, vocabulary
 
 _CLASSES = f"""
 SELECT ?class (COUNT(DISTINCT ?e) AS ?n) WHERE {{

@@ -14,8 +14,8 @@ from typing import Iterator
 
 import pyoxigraph as ox
 
-from kg.errors import NotBuiltError
-from ontology import ONTOLOGY_IRI, natural_key
+from cdkg.errors import NotBuiltError
+from cdkg.ontology import ONTOLOGY_IRI, natural_key
 
 DEFAULT_BUILD = Path("build")
 STORE_DIR = "store"

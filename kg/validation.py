@@ -1,11 +1,11 @@
 """``cdkg validate``: check curated sources without building — schema, excerpts, references
 (the loader), SHACL shapes (``ontology/shapes.ttl``) and the ontology-quality checks
-(``queries/checks/*.rq``, a row = a violation).  ``cdkg build`` runs the same checks first.
+(``ontology/checks/*.rq``, a row = a violation).  ``cdkg build`` runs the same checks first.
 
 Each finding names the curated file and line behind the entity or excerpt concerned, the
 rule, and a hint.  Warnings (data a source may simply not give) are reported, never fatal.
 
-The shapes run on the fast engine (:mod:`kg.shacl`, compiled to SPARQL) unless ``--engine
+The shapes run on the fast engine (:mod:`cdkg.kg.shacl`, compiled to SPARQL) unless ``--engine
 pyshacl`` asks for the reference.  Policy when the shapes file uses SHACL the fast engine does
 not implement: it is never compiled to fewer checks; pySHACL validates the whole file instead,
 and the report carries a *note* (severity ``"note"``, printed by ``cdkg validate``) naming the
@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import CdkgError, SourceError
-from kg.store import ONTOLOGY_GRAPH
-from loaders.curated import Corpus, default_sources, load_corpus
-from ontology import ontology_path, short_id, shorten
+from cdkg.errors import CdkgError, SourceError
+from cdkg.kg.store import ONTOLOGY_GRAPH
+from cdkg.loaders.curated import Corpus, default_sources, load_corpus
+from cdkg.ontology import ontology_path, short_id, shorten
 
 SHAPES_HINTS = {
     "LabelledEntity": "give the entity both labels in its curated file: vi: \"…\" and en: \"…\"",
@@ -113,10 +113,10 @@ def check_corpus(corpus: Corpus, store: ox.Store | None = None, engine: str = "s
                  shapes: Path | None = None) -> list[Finding]:
     """SHACL shapes (``shapes``, default ``ontology/shapes.ttl``) and ontology checks on a loaded corpus.
 
-    ``engine="sparql"`` runs the shapes compiled to SPARQL on the store (:mod:`kg.shacl`, fast at
+    ``engine="sparql"`` runs the shapes compiled to SPARQL on the store (:mod:`cdkg.kg.shacl`, fast at
     any size) — or, when the shapes use something it does not implement, pySHACL with a note
     saying why; ``engine="pyshacl"`` runs pySHACL, the reference implementation."""
-    from kg import shacl
+    from cdkg.kg import shacl
 
     store = store if store is not None else memory_store(corpus)
     shapes_file = Path(shapes) if shapes is not None else shacl.shapes_path()
@@ -134,7 +134,7 @@ def check_corpus(corpus: Corpus, store: ox.Store | None = None, engine: str = "s
 
 def _shown(path: Path) -> str:
     """``ontology/shapes.ttl`` for the bundled file, else the path given."""
-    from kg import shacl
+    from cdkg.kg import shacl
 
     return "ontology/shapes.ttl" if path.resolve() == shacl.shapes_path().resolve() else str(path)
 
@@ -184,7 +184,7 @@ def _shacl(corpus: Corpus, store: ox.Store, shapes_file: Path) -> list[Finding]:
 
 
 def _shacl_sparql(corpus: Corpus, store: ox.Store, checks: tuple) -> list[Finding]:
-    from kg import shacl
+    from cdkg.kg import shacl
 
     findings = {}
     for r in shacl.run(store, checks):  # one finding per focus node and message, whatever the values at fault
@@ -208,8 +208,7 @@ def _shape_name(shapes, shape, sh) -> str:
 
 
 def _checks(corpus: Corpus, store: ox.Store) -> list[Finding]:
-    from kg import shacl
-    from queries.registry import parse_file
+    from cdkg.kg import shacl
 
     def run(path: Path) -> list[Finding]:
         text = path.read_text(encoding="utf-8")
@@ -217,14 +216,14 @@ def _checks(corpus: Corpus, store: ox.Store) -> list[Finding]:
                   (line.lstrip("# ").partition(":") for line in text.splitlines() if line.startswith("#"))}
         rule = header.get("rule", path.stem)
         found = []
-        for row in store.query(parse_file(path).text):
+        for row in store.query(text):
             focus = row["focus"].value
             file, line = _locate(corpus, focus)
             found.append(Finding(file or "ontology/cdkg.ttl", line, short_id(focus), rule,
                                  row["message"].value, header.get("hint", "")))
         return found
 
-    folder = Path(str(resources.files("queries") / "checks"))
+    folder = Path(str(resources.files("cdkg.ontology") / "checks"))
     # on several threads: pyoxigraph evaluates a query without holding the GIL
     with ThreadPoolExecutor(max_workers=shacl.THREADS) as pool:
         return [f for found in pool.map(run, sorted(folder.glob("*.rq"))) for f in found]

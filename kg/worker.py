@@ -17,7 +17,7 @@ The worker ends when the parent dies, however it dies (``PR_SET_PDEATHSIG`` on L
 dies of Ctrl-C itself when the terminal sends it to the whole process group.  Unless the caller
 allows the network (``network=True``: ``--allow-service``), the worker cannot open an IP socket
 at all — a seccomp filter makes ``socket(AF_INET/AF_INET6, …)`` fail (Linux on x86-64 and
-ARM64) — so even a query that got past the parsed check (:mod:`kg.guard`) fetches nothing.
+ARM64) — so even a query that got past the parsed check (:mod:`cdkg.kg.guard`) fetches nothing.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import sys
 import time
 from typing import Callable
 
-from kg.errors import CdkgError
+from cdkg.errors import CdkgError
 
 
 class QueryTimeout(CdkgError):

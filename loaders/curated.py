@@ -4,7 +4,7 @@
 (``articles/*.txt``), checks everything a curator can get wrong (YAML, schema, unknown
 entity or property, an excerpt that is not in the article, impossible dates, ids that
 collide), and returns the quads.  Every problem of every file is collected and raised
-together as one :class:`kg.errors.SourceError`, each naming file, line and field.
+together as one :class:`cdkg.errors.SourceError`, each naming file, line and field.
 
 Graphs written:
   * ``id/evidence/{source}/{n}``: the facts of the n-th excerpt (1-based, in file order);
@@ -36,13 +36,13 @@ from typing import Any, Iterable
 import pyoxigraph as ox
 from pydantic import ValidationError
 
-from kg.errors import Problem, SourceError
-from loaders.dates import FORMS_HINT, DateFormatError, full_date, parse_date
-from loaders.schema import SOURCE_KINDS, UNKNOWN, URL_PATTERN, CuratedFile
-from loaders.reading import UnsafeFile, read_regular
-from loaders.text import Article, read_article
-from loaders.yamlfile import MAX_DIGITS, YamlProblem, line_of, load_yaml_text, whole_number
-from ontology import (BARE_CLASS_PREFIXES, CD, ID, PREFIXES, PROV, PROVENANCE_GRAPH, RDF, RDFS, SKOS, XSD,
+from cdkg.errors import Problem, SourceError
+from cdkg.loaders.dates import FORMS_HINT, DateFormatError, full_date, parse_date
+from cdkg.loaders.schema import SOURCE_KINDS, UNKNOWN, URL_PATTERN, CuratedFile
+from cdkg.loaders.reading import UnsafeFile, read_regular
+from cdkg.loaders.text import Article, read_article
+from cdkg.loaders.yamlfile import MAX_DIGITS, YamlProblem, line_of, load_yaml_text, whole_number
+from cdkg.ontology import (BARE_CLASS_PREFIXES, CD, ID, PREFIXES, PROV, PROVENANCE_GRAPH, RDF, RDFS, SKOS, XSD,
                       DCTERMS, FOAF, Vocabulary, vocabulary)
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -70,7 +70,7 @@ _LANG_TAG = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
 
 def default_sources() -> Path:
     """The curated sources bundled with cdkg."""
-    return Path(str(resources.files("loaders") / "sources"))
+    return Path(str(resources.files("cdkg.loaders") / "sources"))
 
 
 @dataclass
@@ -143,7 +143,7 @@ class Corpus:
 
     def extend(self, nquads: bytes, ntriples: bytes) -> None:
         """Append quads (and their triples) written elsewhere, e.g. the search log
-        (:mod:`loaders.searches`)."""
+        (:mod:`cdkg.loaders.searches`)."""
         if not nquads:
             return
         self._nquads, self._ntriples = self.nquads + nquads, self.ntriples + ntriples
@@ -798,7 +798,7 @@ def load_corpus(sources: Path | str | None = None, workers: int | None = None) -
 
     ``workers``: processes that parse and compile the files (default: one per core from
     :data:`PARALLEL_FROM` files on, else this process alone); the result is the same either way.
-    Raises :class:`kg.errors.SourceError` listing every problem found, with file and line.
+    Raises :class:`cdkg.errors.SourceError` listing every problem found, with file and line.
     """
     root = Path(sources) if sources is not None else default_sources()
     out = _Collector()
@@ -826,7 +826,7 @@ def load_corpus(sources: Path | str | None = None, workers: int | None = None) -
     finally:
         if collecting:
             gc.enable()
-    from loaders.searches import add_searches  # the curators' search log (sources/searches/*.yaml)
+    from cdkg.loaders.searches import add_searches  # the curators' search log (sources/searches/*.yaml)
 
     add_searches(root, corpus)
     return corpus

@@ -1,6 +1,6 @@
 """The curation assistant: a draft curated file from a new article, for a person to review.
 
-:func:`draft` reads an article (header + body, :mod:`loaders.text`) and the entities the other
+:func:`draft` reads an article (header + body, :mod:`cdkg.loaders.text`) and the entities the other
 curated sources declare, and proposes, offline and deterministically, by plain rules:
 
 - the body's sentences as candidate excerpts (each an exact substring of the normalised body,
@@ -28,10 +28,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loaders.dates import DateFormatError, format_date, parse_date
-from loaders.reading import UnsafeFile, read_regular
-from loaders.text import Article, normalise, read_article
-from loaders.yamlfile import YamlProblem, load_yaml_text
+from cdkg.loaders.dates import DateFormatError, format_date, parse_date
+from cdkg.loaders.reading import UnsafeFile, read_regular
+from cdkg.loaders.text import Article, normalise, read_article
+from cdkg.loaders.yamlfile import YamlProblem, load_yaml_text
 
 # --- folding -----------------------------------------------------------------------------------
 
@@ -96,7 +96,7 @@ def known_entities(sources: Path, exclude: tuple[str, ...] = ()) -> dict[str, Kn
     skipped: ``cdkg validate`` reports them).  Of the files named in ``exclude`` only the entities
     that another file's facts use are kept: an entity that only an excluded file introduces is
     unknown (the leave-one-out bench drafts an article as if it were new)."""
-    from loaders.curated import MAX_FILE_BYTES
+    from cdkg.loaders.curated import MAX_FILE_BYTES
 
     found: dict[str, Known] = {}
     folder = Path(sources) / "curated"
@@ -979,10 +979,10 @@ def draft(article_path: Path | str, sources: Path | str | None = None, source_id
           exclude: tuple[str, ...] = ()) -> Draft:
     """Draft a curated file for the article at ``article_path``, matching mentions against the
     entities of ``sources`` (default: the bundled sources) but for the curated files in
-    ``exclude`` and the article's own curated file.  Raises :class:`kg.errors.SourceError` when
+    ``exclude`` and the article's own curated file.  Raises :class:`cdkg.errors.SourceError` when
     the article cannot be read."""
-    from kg.errors import Problem, SourceError
-    from loaders.curated import default_sources
+    from cdkg.errors import Problem, SourceError
+    from cdkg.loaders.curated import default_sources
 
     path = Path(article_path)
     try:
@@ -1097,12 +1097,12 @@ def render_report(d: Draft) -> str:
 
 def new_source(source_id: str, url: str | None = None, retrieved: str | None = None) -> tuple[str, str]:
     """The text of a new article file (its header filled as far as given: URL, Retrieved) and of
-    its empty curated file, for ``cdkg new-source``.  Raises :class:`kg.errors.UsageError` for an
+    its empty curated file, for ``cdkg new-source``.  Raises :class:`cdkg.errors.UsageError` for an
     id that is not a slug or a URL that is not http(s)."""
     import datetime as dt
 
-    from kg.errors import UsageError
-    from loaders.schema import SLUG_PATTERN, URL_PATTERN
+    from cdkg.errors import UsageError
+    from cdkg.loaders.schema import SLUG_PATTERN, URL_PATTERN
 
     if not re.match(SLUG_PATTERN, source_id) or len(source_id) > 80:
         raise UsageError(f"source id {source_id!r} is not a slug: lower-case ASCII letters, digits and '-', "

@@ -27,11 +27,11 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from kg.errors import Problem, SourceError
-from loaders.dates import DateFormatError, full_date
-from loaders.schema import ID_PATTERN, SLUG_PATTERN, Text, _Model
-from loaders.yamlfile import line_of
-from ontology import CD, ID, RDF, RDFS
+from cdkg.errors import Problem, SourceError
+from cdkg.loaders.dates import DateFormatError, full_date
+from cdkg.loaders.schema import ID_PATTERN, SLUG_PATTERN, Text, _Model
+from cdkg.loaders.yamlfile import line_of
+from cdkg.ontology import CD, ID, RDF, RDFS
 
 SEARCH_GRAPH = ID + "searches"
 MAX_LOG_BYTES = 5 * 1024 * 1024
@@ -71,10 +71,10 @@ def compile_searches(root: Path, entities: dict[str, Any],
                      subclasses: dict[str, set[str]]) -> tuple[bytes, bytes, list[Problem]]:
     """N-Quads and N-Triples of every search log in ``root/searches``, and the problems found.
 
-    ``entities``: the curated files' declarations (id → :class:`loaders.curated.EntityDecl`);
+    ``entities``: the curated files' declarations (id → :class:`cdkg.loaders.curated.EntityDecl`);
     ``subclasses``: class IRI → itself and its subclasses (to check a locality is a locality)."""
     # the curated loader's reader (a regular file, YAML, the model; problems by line) and N-Quads writers
-    from loaders.curated import _Collector, _iri, _lit, _read_model, _Sink
+    from cdkg.loaders.curated import _Collector, _iri, _lit, _read_model, _Sink
 
     out, sink = _Collector(), _Sink()
     graph = _iri(SEARCH_GRAPH)
@@ -146,7 +146,7 @@ def _slug_ok(stem: str) -> bool:
 
 def add_searches(root: Path, corpus: Any) -> None:
     """Append the search logs of ``root`` to ``corpus``; :class:`SourceError` on any problem."""
-    from ontology import vocabulary
+    from cdkg.ontology import vocabulary
 
     files = search_files(root)
     if not files:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ontology import BARE_CLASS_PREFIXES, CD, PREFIXES, shorten, vocabulary
+from cdkg.ontology import BARE_CLASS_PREFIXES, CD, PREFIXES, shorten, vocabulary
 
 
 @dataclass(frozen=True)

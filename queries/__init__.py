@@ -5,7 +5,7 @@ run them, locally or on a SPARQL endpoint.
 >>> sorted(queries.library())[:2]
 ['cq01', 'cq02']
 
-``queries.run("cq04", lang="en")`` returns a :class:`queries.results.QueryResult`: iterate it
+``queries.run("cq04", lang="en")`` returns a :class:`cdkg.queries.results.QueryResult`: iterate it
 for rows of labels, call ``.values()`` for raw IRIs and literals, ``.to_dataframe()`` for
 pandas, ``.serialize("csv")`` for the standard SPARQL results formats.
 """
@@ -19,17 +19,17 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.errors import UsageError
-from kg import guard
-from queries.registry import NamedQuery, bind, get, library, library_dirs, to_term
-from queries.results import QueryResult
+from cdkg.errors import UsageError
+from cdkg.kg import guard
+from cdkg.queries.registry import NamedQuery, bind, get, library, library_dirs, to_term
+from cdkg.queries.results import QueryResult
 
 __all__ = ["run", "run_sparql", "library", "get", "QueryResult", "NamedQuery", "backend_for", "find_gaps"]
 
 
 def find_gaps(kinds: list[str] | None = None, **options: Any):
-    """Coordination-gap findings with their evidence: see :func:`queries.gaps.find_gaps`."""
-    from queries.gaps import find_gaps as _find_gaps
+    """Coordination-gap findings with their evidence: see :func:`cdkg.queries.gaps.find_gaps`."""
+    from cdkg.queries.gaps import find_gaps as _find_gaps
 
     return _find_gaps(kinds, **options)
 
@@ -37,10 +37,10 @@ def find_gaps(kinds: list[str] | None = None, **options: Any):
 def backend_for(build: Path | str | None = None, endpoint: str | None = None, **remote: Any):
     """The local store of ``build``, or the SPARQL endpoint at ``endpoint``."""
     if endpoint:
-        from kg.remote import RemoteBackend
+        from cdkg.kg.remote import RemoteBackend
 
         return RemoteBackend(endpoint, **remote)
-    from kg.sparql import LocalBackend
+    from cdkg.kg.sparql import LocalBackend
 
     return LocalBackend(build)
 
@@ -51,12 +51,12 @@ def run(name: str, params: dict[str, str] | None = None, *, lang: str = "en", bu
     """Run a named query (``cq04``), a ``.rq`` file, with parameters given as text.
 
     ``lang`` picks the language of labels, and binds the query's ``lang`` parameter if it has one.
-    ``evidence="quoted"`` keeps only facts quoted from the bundled articles (:mod:`queries.evidence`).
+    ``evidence="quoted"`` keeps only facts quoted from the bundled articles (:mod:`cdkg.queries.evidence`).
     ``timeout`` (seconds) bounds the query: on a local store it then runs in a worker process
-    that the deadline or Ctrl-C stops (:class:`kg.worker.QueryTimeout`,
-    :class:`kg.worker.QueryInterrupted`); for ``endpoint`` it is the time the endpoint gets.
+    that the deadline or Ctrl-C stops (:class:`cdkg.kg.worker.QueryTimeout`,
+    :class:`cdkg.kg.worker.QueryInterrupted`); for ``endpoint`` it is the time the endpoint gets.
     """
-    from queries.evidence import restrict
+    from cdkg.queries.evidence import restrict
 
     _check_timeout(timeout)
     query = get(name)
@@ -70,7 +70,7 @@ def run(name: str, params: dict[str, str] | None = None, *, lang: str = "en", bu
         params.setdefault("lang", lang)
 
     def resolve(value: str) -> str:
-        from kg.provenance import find_entity
+        from cdkg.kg.provenance import find_entity
 
         return find_entity(backend, value)[0]
 
@@ -83,9 +83,9 @@ def run_sparql(text: str, *, lang: str = "en", build: Path | str | None = None, 
                evidence: str = "all", timeout: float | None = None) -> QueryResult | bool | list[ox.Triple] | None:
     """Run the user's own SPARQL: a SELECT gives a QueryResult, ASK a bool, CONSTRUCT/DESCRIBE
     triples; an update (only with ``allow_update``, only on a local store) returns None.
-    ``evidence="quoted"`` keeps only facts quoted from the bundled articles (:mod:`queries.evidence`).
+    ``evidence="quoted"`` keeps only facts quoted from the bundled articles (:mod:`cdkg.queries.evidence`).
     ``timeout`` as for :func:`run`; it bounds queries, not updates (which run to their end)."""
-    from queries.evidence import restrict
+    from cdkg.queries.evidence import restrict
 
     _check_timeout(timeout)
     kind = guard.check(text, allow_service=allow_service, allow_update=allow_update)
@@ -114,7 +114,7 @@ def _with_prefixes(text: str) -> str:
     """Declare cdkg's usual prefixes (cd:, rdfs:, org:, ...) that the text does not declare itself."""
     import re
 
-    from ontology import PREFIXES
+    from cdkg.ontology import PREFIXES
 
     missing = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items()
                if not re.search(rf"(?i)\bPREFIX\s+{re.escape(p)}\s*:", text)]
@@ -123,7 +123,7 @@ def _with_prefixes(text: str) -> str:
 
 def _select(name: str, text: str, backend: Any, lang: str, timeout: float | None = None,
             allow_service: bool = False):
-    from kg.sparql import label_map, query_within
+    from cdkg.kg.sparql import label_map, query_within
 
     try:
         # A local store (it has one) is stopped by the worker at the deadline, and cannot reach

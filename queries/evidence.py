@@ -16,8 +16,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.errors import UsageError
-from ontology import CD, PROVENANCE_GRAPH, RDF
+from cdkg.errors import UsageError
+from cdkg.ontology import CD, PROVENANCE_GRAPH, RDF
 
 EVIDENCE_CHOICES = ("all", "quoted")
 

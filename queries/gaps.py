@@ -2,7 +2,7 @@
 
 Seven kinds are SPARQL rules (``queries/gaps/N-name.rq``: a row = a finding, with ``?focus``,
 optional ``?related`` and ``?via`` entities and a ``?detail``), one kind is a network measure
-(:mod:`queries.network`).  :func:`find_gaps` returns every finding with the entities involved
+(:mod:`cdkg.queries.network`).  :func:`find_gaps` returns every finding with the entities involved
 and the evidence behind it (verbatim quotes or cited statements, sources, publishers, dates); :func:`render`
 writes the report as Markdown, HTML or JSON.
 
@@ -21,11 +21,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.errors import UsageError
-from kg.terminal import json_text, visible
-from kg.sparql import PREFIX_DECL, label_map, values_block
-from loaders.dates import format_date
-from ontology import XSD, expand, natural_key, short_id, shorten
+from cdkg.errors import UsageError
+from cdkg.kg.terminal import json_text, visible
+from cdkg.kg.sparql import PREFIX_DECL, label_map, values_block
+from cdkg.loaders.dates import format_date
+from cdkg.ontology import XSD, expand, natural_key, short_id, shorten
 
 NETWORK_KIND = 6
 SHARED_MANDATE_KIND = 5
@@ -161,7 +161,7 @@ class GapReport:
 
 
 def rule_files() -> dict[int, Path]:
-    folder = Path(str(resources.files("queries") / "gaps"))
+    folder = Path(str(resources.files("cdkg.queries") / "gaps"))
     return {int(p.name.split("-", 1)[0]): p for p in sorted(folder.glob("*.rq"))}
 
 
@@ -210,9 +210,9 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
     (``evidence="quoted"``: from the facts quoted from the bundled articles only), strongest
     first within each kind.  ``roll_up=False`` shows sub-units apart from their organisation
     (partners, network)."""
-    from queries import backend_for
-    from queries import network as net
-    from queries.evidence import restrict
+    from cdkg.queries import backend_for
+    from cdkg.queries import network as net
+    from cdkg.queries.evidence import restrict
 
     backend = restrict(backend or backend_for(build, endpoint), evidence)
     chosen = _select_kinds(kinds)

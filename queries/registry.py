@@ -26,8 +26,8 @@ from typing import Callable
 
 import pyoxigraph as ox
 
-from kg.errors import UsageError
-from ontology import PREFIXES, XSD
+from cdkg.errors import UsageError
+from cdkg.ontology import PREFIXES, XSD
 
 KINDS = ("entity", "iri", "string", "integer", "lang", "date")
 _PARAM = re.compile(r"^(\w+)\s*\((\w+)\)\s*(?:[—–-]+\s*(.*))?$")
@@ -93,7 +93,7 @@ def parse_file(path: Path) -> NamedQuery:
 
 
 def library_dirs() -> list[Path]:
-    root = Path(str(resources.files("queries")))
+    root = Path(str(resources.files("cdkg.queries")))
     return [root / "cq"]
 
 
@@ -152,7 +152,7 @@ def to_term(param: Param, value: str, resolve_entity: Callable[[str], str]) -> o
 
 def _date_term(param: Param, value: str) -> ox.Literal:
     """A full date, "12/6/2025" (as Vietnamese sources write it) or "2025-06-12", as xsd:date."""
-    from loaders.dates import DateFormatError, full_date
+    from cdkg.loaders.dates import DateFormatError, full_date
 
     try:
         lexical = full_date(value)

@@ -11,8 +11,8 @@ from typing import Any, Iterator
 
 import pyoxigraph as ox
 
-from loaders.dates import format_date
-from ontology import XSD, shorten
+from cdkg.loaders.dates import format_date
+from cdkg.ontology import XSD, shorten
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | None
 

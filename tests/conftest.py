@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders import default_sources
+from cdkg.loaders import default_sources
 
 
 def require(tool: str, why: str) -> None:
@@ -79,10 +79,9 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30) -> N
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A build folder made from the bundled curated sources."""
-    import kg
-
+    import cdkg
     out = tmp_path_factory.mktemp("built") / "build"
-    kg.build(out=out)
+    cdkg.build(out=out)
     return out
 
 
@@ -107,18 +106,17 @@ def seed_sources(dest: Path) -> Path:
 @pytest.fixture(scope="session")
 def seed_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A build folder made from the seed sources alone (see :data:`SEED_FILES`)."""
-    import kg
-
+    import cdkg
     root = tmp_path_factory.mktemp("seed")
     out = root / "build"
-    kg.build(seed_sources(root / "sources"), out)
+    cdkg.build(seed_sources(root / "sources"), out)
     return out
 
 
 @pytest.fixture(scope="session")
 def seed_store(seed_built: Path):
     """The seed build's store, opened read-only."""
-    from kg.store import open_store
+    from cdkg.kg.store import open_store
 
     return open_store(seed_built)
 
@@ -126,7 +124,7 @@ def seed_store(seed_built: Path):
 @pytest.fixture(scope="session")
 def store(built: Path):
     """The built store, opened read-only."""
-    from kg.store import open_store
+    from cdkg.kg.store import open_store
 
     return open_store(built)
 

@@ -13,8 +13,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.errors import SourceError
-from loaders import load_corpus
+from cdkg.errors import SourceError
+from cdkg.loaders import load_corpus
 
 BAD = Path(__file__).parent / "data" / "bad"
 CASES = yaml.safe_load((BAD / "cases.yaml").read_text(encoding="utf-8"))
@@ -29,8 +29,8 @@ def sources_with(tmp_path: Path, name: str, content: bytes) -> Path:
     return root
 
 
-def cdkg(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, cwd=cwd,
+def run_cdkg(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cdkg.cli", *args], capture_output=True, text=True, cwd=cwd,
                           timeout=120, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
 
 
@@ -51,13 +51,13 @@ def test_every_bad_file_is_a_case():
 @pytest.mark.parametrize("case", CASES, ids=[c["file"] for c in CASES])
 def test_validate_names_file_line_and_problem(tmp_path, case):
     root = sources_with(tmp_path, case["file"], (BAD / case["file"]).read_bytes())
-    assert_clear_error(cdkg("validate", "--sources", str(root), cwd=tmp_path), case)
+    assert_clear_error(run_cdkg("validate", "--sources", str(root), cwd=tmp_path), case)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["file"] for c in CASES])
 def test_build_refuses_and_writes_nothing(tmp_path, case):
     root = sources_with(tmp_path, case["file"], (BAD / case["file"]).read_bytes())
-    assert_clear_error(cdkg("build", "--sources", str(root), "--out", "out", cwd=tmp_path), case)
+    assert_clear_error(run_cdkg("build", "--sources", str(root), "--out", "out", cwd=tmp_path), case)
     assert not (tmp_path / "out").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["sources"]
 
@@ -65,10 +65,10 @@ def test_build_refuses_and_writes_nothing(tmp_path, case):
 def test_a_failed_build_after_a_good_one_leaves_it_byte_for_byte(tmp_path):
     good = sources_with(tmp_path, "ok.yaml", (BAD / "unknown-reference.yaml").read_bytes().replace(b"ha_kim_ngok",
                                                                                                      b"ha_kim_ngoc"))
-    assert cdkg("build", "--sources", str(good), "--out", "out", cwd=tmp_path).returncode == 0
+    assert run_cdkg("build", "--sources", str(good), "--out", "out", cwd=tmp_path).returncode == 0
     before = {p: p.read_bytes() for p in sorted((tmp_path / "out").rglob("*")) if p.is_file()}
     (good / "curated" / "ok.yaml").write_bytes((BAD / "position-two-people.yaml").read_bytes())
-    failed = cdkg("build", "--sources", str(good), "--out", "out", cwd=tmp_path)
+    failed = run_cdkg("build", "--sources", str(good), "--out", "out", cwd=tmp_path)
     assert failed.returncode == 1 and "exactly one person" in failed.stderr
     after = {p: p.read_bytes() for p in sorted((tmp_path / "out").rglob("*")) if p.is_file()}
     assert after == before
@@ -81,14 +81,14 @@ def test_a_50_mb_file_is_refused_quickly(tmp_path):
         chunk = (b"# padding line " + b"x" * 1009 + b"\n") * 1024
         for _ in range(50):
             fh.write(chunk)
-    result = cdkg("validate", "--sources", str(root), cwd=tmp_path)
+    result = run_cdkg("validate", "--sources", str(root), cwd=tmp_path)
     assert result.returncode == 1
     assert "curated/huge.yaml:" in result.stderr and "over the 5 MiB limit" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_a_sources_folder_without_curated_files(tmp_path):
-    result = cdkg("validate", "--sources", str(tmp_path), cwd=tmp_path)
+    result = run_cdkg("validate", "--sources", str(tmp_path), cwd=tmp_path)
     assert result.returncode == 1 and "no 'curated' folder" in result.stderr
 
 

@@ -1,4 +1,4 @@
-"""``kg.build`` and ``kg.export``: the outputs exist, round-trip through rdflib with the same
+"""``cdkg.build`` and ``cdkg.export``: the outputs exist, round-trip through rdflib with the same
 triples, and a failed build leaves the previous outputs byte for byte as they were."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import rdflib
 
-import kg
-from kg.errors import NotBuiltError, SourceError, UsageError
-from loaders import default_sources
+import cdkg
+from cdkg.errors import NotBuiltError, SourceError, UsageError
+from cdkg.loaders import default_sources
 
 
 def triples_of(data: bytes | Path, fmt: str) -> set[tuple]:
@@ -47,7 +47,7 @@ def test_kg_ttl_is_readable_turtle_with_prefixes(built):
 
 
 def test_turtle_and_trig_hold_the_same_facts(built):
-    stats = kg.stats(built)
+    stats = cdkg.stats(built)
     ttl = triples_of(built / "kg.ttl", "turtle")
     trig = rdflib.Dataset().parse(built / "kg.trig", format="trig")
     quads = list(trig.quads())
@@ -62,8 +62,8 @@ def test_turtle_and_trig_hold_the_same_facts(built):
 def test_triple_count_takes_each_data_triple_once_and_no_ontology_triple():
     import pyoxigraph as ox
 
-    from kg.statistics import compute_stats
-    from kg.store import ONTOLOGY_GRAPH
+    from cdkg.kg.statistics import compute_stats
+    from cdkg.kg.store import ONTOLOGY_GRAPH
 
     n = ox.NamedNode
     onto = ox.Triple(n("https://w3id.org/cdkg/ontology#Event"), n("http://www.w3.org/2000/01/rdf-schema#label"),
@@ -81,11 +81,11 @@ def test_triple_count_takes_each_data_triple_once_and_no_ontology_triple():
                                                  ("trig", "trig"), ("jsonld", "json-ld")])
 def test_every_export_format_round_trips(built, fmt, rdflib_fmt):
     expected = triples_of(built / "kg.ttl", "turtle")
-    assert triples_of(kg.export(fmt, build=built), rdflib_fmt) == expected
+    assert triples_of(cdkg.export(fmt, build=built), rdflib_fmt) == expected
 
 
 def test_export_to_a_file_and_with_the_ontology(built, tmp_path):
-    path = kg.export("turtle", tmp_path / "out" / "kg.ttl", build=built, with_ontology=True)
+    path = cdkg.export("turtle", tmp_path / "out" / "kg.ttl", build=built, with_ontology=True)
     with_onto = triples_of(path, "turtle")
     plain = triples_of(built / "kg.ttl", "turtle")
     assert plain < with_onto
@@ -94,14 +94,14 @@ def test_export_to_a_file_and_with_the_ontology(built, tmp_path):
 
 def test_export_errors(built, tmp_path):
     with pytest.raises(UsageError, match="unknown export format 'rdfxml'"):
-        kg.export("rdfxml", build=built)
+        cdkg.export("rdfxml", build=built)
     with pytest.raises(NotBuiltError, match="cdkg build"):
-        kg.export("turtle", build=tmp_path / "nothing-here")
+        cdkg.export("turtle", build=tmp_path / "nothing-here")
 
 
 def test_a_failed_build_leaves_the_previous_build_untouched(sources_copy, tmp_path):
     out = tmp_path / "build"
-    kg.build(sources_copy, out)
+    cdkg.build(sources_copy, out)
     before = fingerprint(out)
     plan = sources_copy / "curated" / "004-thua-thien-hue-plan-173.yaml"
     text = plan.read_text(encoding="utf-8")
@@ -109,7 +109,7 @@ def test_a_failed_build_leaves_the_previous_build_untouched(sources_copy, tmp_pa
     line = text[:text.index(old)].count("\n") + 1
     plan.write_text(text.replace(old, "ban hành Kế hoạch số 174/KH-UBND thực hiện", 1), encoding="utf-8")
     with pytest.raises(SourceError) as info:
-        kg.build(sources_copy, out)
+        cdkg.build(sources_copy, out)
     [problem] = info.value.problems
     assert problem.file == "curated/004-thua-thien-hue-plan-173.yaml" and problem.line == line
     assert "174/KH-UBND" in problem.message
@@ -122,49 +122,48 @@ def test_a_build_whose_background_step_fails_leaves_the_previous_build_untouched
                                                                                   monkeypatch, step):
     # the on-disk store and kg.ttl are written on threads of their own: their errors must reach
     # the caller, and the staged outputs must go, after the thread has stopped writing
-    import kg.builder
-
+    import cdkg.kg.builder
     out = tmp_path / "build"
-    kg.build(sources_copy, out)
+    cdkg.build(sources_copy, out)
     before = fingerprint(out)
-    real = getattr(kg.builder, step)
+    real = getattr(cdkg.kg.builder, step)
 
     def failing(path, target):
         real(path, target)  # write everything, then fail as a full disk would
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(kg.builder, step, failing)
+    monkeypatch.setattr(cdkg.kg.builder, step, failing)
     with pytest.raises(OSError, match="No space left"):
-        kg.build(sources_copy, out)
+        cdkg.build(sources_copy, out)
     assert fingerprint(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
 def test_a_rebuild_replaces_the_previous_outputs(sources_copy, tmp_path):
     out = tmp_path / "build"
-    kg.build(sources_copy, out)
+    cdkg.build(sources_copy, out)
     before = len(json.loads((out / "report.json").read_text(encoding="utf-8"))["sources"])
     (sources_copy / "curated" / "900-complex-of-hue-monuments.yaml").unlink()  # its own source and one cited
-    result = kg.build(sources_copy, out)
+    result = cdkg.build(sources_copy, out)
     assert len(result.stats.sources) == before - 2
     assert len(json.loads((out / "report.json").read_text(encoding="utf-8"))["sources"]) == before - 2
 
 
 def test_why_finds_entities_without_accents_and_cites_sources(built):
-    result = kg.why("HA KIM NGOC", build=built)
+    result = cdkg.why("HA KIM NGOC", build=built)
     assert result.id == "ha_kim_ngoc"
     chairs = [s for s in result.statements if s.predicate.endswith("#chair")]
     assert chairs and chairs[0].quote.startswith("Ngày 26/5, Thứ trưởng Ngoại giao Hà Kim Ngọc")
     assert chairs[0].title == "Ngoại giao văn hoá: Đổi mới, đột phá về tư duy và hành động"
-    plan = kg.why("Kế hoạch số 173/KH-UBND thực hiện", build=built)
+    plan = cdkg.why("Kế hoạch số 173/KH-UBND thực hiện", build=built)
     dates = [s for s in plan.statements if s.predicate.endswith("date_document")]
     assert dates[0].object_label == "28/4/2022" and "thuathienhue.gov.vn" in dates[0].publisher
     assert dates[0].object == '"2022-04-28"^^<http://www.w3.org/2001/XMLSchema#date>'
 
 
 def test_why_refuses_ambiguous_and_unknown_names(built):
-    with pytest.raises(kg.EntityNotFound, match="entities match 'Lê Thị'") as info:
-        kg.why("Lê Thị", build=built)
+    with pytest.raises(cdkg.EntityNotFound, match="entities match 'Lê Thị'") as info:
+        cdkg.why("Lê Thị", build=built)
     assert "le_thi_thu_hang" in str(info.value) and "le_thi_hong_van" in str(info.value)
-    with pytest.raises(kg.EntityNotFound, match="no entity matches"):
-        kg.why("Atlantis", build=built)
+    with pytest.raises(cdkg.EntityNotFound, match="no entity matches"):
+        cdkg.why("Atlantis", build=built)

@@ -16,17 +16,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import loaders
-from loaders.curated import default_sources
-from loaders.drafting import draft, fold, new_source
-from loaders.schema import CuratedFile
-from loaders.text import read_article
-from loaders.yamlfile import load_yaml_text
+from cdkg import loaders
+from cdkg.loaders.curated import default_sources
+from cdkg.loaders.drafting import draft, fold, new_source
+from cdkg.loaders.schema import CuratedFile
+from cdkg.loaders.text import read_article
+from cdkg.loaders.yamlfile import load_yaml_text
 
 DATA = Path(__file__).parent / "data" / "draft"
 PLAN = DATA / "quang-tri-plan-912.txt"
 RECEPTION = DATA / "quang-binh-reception.txt"
-CDKG = [sys.executable, "-m", "kg.cli"]
+CDKG = [sys.executable, "-m", "cdkg.cli"]
 
 
 def facts_of(path: Path) -> set[tuple]:
@@ -54,7 +54,7 @@ def test_documents_dates_and_issuers():
 
 
 def test_document_number_patterns():
-    from loaders.drafting import DOC_NUMBER
+    from cdkg.loaders.drafting import DOC_NUMBER
 
     text = ("theo số 2013/QĐ-TTg, Kế hoạch 173/KH-UBND, Nghị quyết 175/2024/QH15, Công văn 404/BNG-NGVH-UNESCO, "
             "Chỉ thị 25-CT/TW, Quyết định 208/QĐ -TTg; không phải 28/4/2022 hay 11/2021")
@@ -128,9 +128,8 @@ def test_draft_is_deterministic_and_reports():
     assert "## Matched" in a.report and "## New" in a.report and "## Unsure" in a.report
     assert "## Left out" in a.report
     assert loaders.draft is draft
-    import kg
-
-    assert kg.draft is draft and kg.new_source is new_source and kg.vocab("classes")
+    import cdkg
+    assert cdkg.draft is draft and cdkg.new_source is new_source and cdkg.vocab("classes")
 
 
 def test_draft_yaml_parses_and_excerpts_are_exact():

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-import kg
-from kg.errors import SourceError
-from kg.store import open_store
-from loaders import load_corpus
+import cdkg
+from cdkg.errors import SourceError
+from cdkg.kg.store import open_store
+from cdkg.loaders import load_corpus
 from tests.conftest import ask, write_sources
 
 ARTICLE = """Title: Kế hoạch thử
@@ -85,7 +85,7 @@ def sources(tmp_path: Path, article_file: str = ARTICLE_FILE, record_file: str =
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("evidence") / "build"
-    kg.build(sources(tmp_path_factory.mktemp("src")), out)
+    cdkg.build(sources(tmp_path_factory.mktemp("src")), out)
     return out
 
 
@@ -141,7 +141,7 @@ def test_the_kinds_are_disjoint_and_both_are_evidence(store):
 
 
 def test_the_validators_agree_on_cited_evidence(tmp_path):
-    from kg.validation import validate
+    from cdkg.kg.validation import validate
 
     root = sources(tmp_path)
     for engine in ("sparql", "pyshacl"):
@@ -251,7 +251,7 @@ def test_a_header_retrieval_date_must_be_a_date(tmp_path):
 # --- Every place that shows evidence says which kind it is ---------------------------------------
 
 def test_why_gives_the_kind_of_each_statement(built):
-    result = kg.why("plan_x", built)
+    result = cdkg.why("plan_x", built)
     kinds = {(st.predicate.rsplit("#", 1)[-1], st.kind) for st in result.statements}
     assert kinds == {("date_document", "quoted"), ("passed_by", "quoted"), ("coversLocality", "cited")}
     [cited] = [st for st in result.statements if st.kind == "cited"]
@@ -268,7 +268,7 @@ def test_cdkg_why_prints_the_kind(built):
     import subprocess
     import sys
 
-    run = subprocess.run([sys.executable, "-m", "kg.cli", "why", "plan_x", "--build", str(built)],
+    run = subprocess.run([sys.executable, "-m", "cdkg.cli", "why", "plan_x", "--build", str(built)],
                          capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "300"})
     assert run.returncode == 0, run.stderr
     text = run.stdout
@@ -278,8 +278,8 @@ def test_cdkg_why_prints_the_kind(built):
 
 
 def test_the_gap_report_says_which_kind(built):
-    from kg.sparql import LocalBackend
-    from queries.gaps import Finding, GapReport, _evidence, kinds, render
+    from cdkg.kg.sparql import LocalBackend
+    from cdkg.queries.gaps import Finding, GapReport, _evidence, kinds, render
 
     evidence = _evidence(LocalBackend(built), {"https://w3id.org/cdkg/id/document/plan_x"}, limit=5)
     items = evidence["https://w3id.org/cdkg/id/document/plan_x"]
@@ -299,8 +299,8 @@ def test_the_gap_report_says_which_kind(built):
 
 
 def test_the_viz_panel_data_says_which_kind(built):
-    from kg.sparql import LocalBackend
-    from viz.graphdata import load
+    from cdkg.kg.sparql import LocalBackend
+    from cdkg.viz.graphdata import load
 
     data = load(LocalBackend(built))
     cited = data.excerpts["https://w3id.org/cdkg/id/evidence/test-article/2"]
@@ -311,7 +311,7 @@ def test_the_viz_panel_data_says_which_kind(built):
 def test_the_trig_export_carries_the_kind(built):
     import pyoxigraph as ox
 
-    data = kg.export("trig", build=built)
+    data = cdkg.export("trig", build=built)
     quads = list(ox.parse(data, format=ox.RdfFormat.TRIG))
     kinds = {(q.subject.value.rsplit("/", 2)[-2:][0] + "/" + q.subject.value.rsplit("/", 1)[-1], q.object.value)
              for q in quads if q.predicate.value.endswith("#type") and q.graph_name.value.endswith("/provenance")
@@ -328,8 +328,7 @@ COVERS = "SELECT ?plan ?place WHERE { ?plan cd:coversLocality ?place }"
 
 
 def test_a_query_can_keep_only_quoted_facts(built):
-    import queries
-
+    from cdkg import queries
     assert len(queries.run_sparql(COVERS, build=built)) == 1  # the cited fact
     assert len(queries.run_sparql(COVERS, build=built, evidence="quoted")) == 0
     rows = queries.run("cq10", {"entity": "plan_x"}, build=built).values()
@@ -346,7 +345,7 @@ def test_a_query_can_keep_only_quoted_facts(built):
 
 
 def test_the_gap_report_can_keep_only_quoted_facts(built):
-    from queries.gaps import find_gaps
+    from cdkg.queries.gaps import find_gaps
 
     for report in (find_gaps(build=built), find_gaps(build=built, evidence="quoted")):
         assert report.kinds
@@ -355,9 +354,9 @@ def test_the_gap_report_can_keep_only_quoted_facts(built):
 
 
 def test_quoted_only_is_refused_where_it_cannot_apply(built):
-    import queries
-    from kg.errors import UsageError
-    from queries.evidence import restrict
+    from cdkg import queries
+    from cdkg.errors import UsageError
+    from cdkg.queries.evidence import restrict
 
     with pytest.raises(UsageError, match="local build"):
         restrict(type("Remote", (), {"name": "http://127.0.0.1:1/query"})(), "quoted")
@@ -373,22 +372,22 @@ def test_cdkg_query_and_gaps_take_evidence_quoted(built):
     import subprocess
     import sys
 
-    def cdkg(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "kg.cli", *args, "--build", str(built)], capture_output=True,
+    def run_cdkg(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "cdkg.cli", *args, "--build", str(built)], capture_output=True,
                               text=True, timeout=120, env={**os.environ, "COLUMNS": "200"})
 
-    every = cdkg("query", "--sparql", COVERS, "--format", "json")
-    quoted = cdkg("query", "--sparql", COVERS, "--format", "json", "--evidence", "quoted")
+    every = run_cdkg("query", "--sparql", COVERS, "--format", "json")
+    quoted = run_cdkg("query", "--sparql", COVERS, "--format", "json", "--evidence", "quoted")
     assert every.returncode == quoted.returncode == 0, every.stderr + quoted.stderr
     assert len(json.loads(every.stdout)["results"]["bindings"]) == 1
     assert json.loads(quoted.stdout)["results"]["bindings"] == []
-    gaps = cdkg("gaps", "--format", "json", "--evidence", "quoted")
+    gaps = run_cdkg("gaps", "--format", "json", "--evidence", "quoted")
     assert gaps.returncode == 0, gaps.stderr
     assert all(e["kind"] == "quoted" for f in json.loads(gaps.stdout)["findings"] for e in f["evidence"])
 
 
 def test_stats_count_evidence_of_both_kinds_per_source(built):
-    stats = kg.stats(built)
+    stats = cdkg.stats(built)
     assert stats.excerpts == 3
     per_source = {s.source: (s.excerpts, s.facts) for s in stats.sources}
     assert per_source["test-article"] == (1, 2)
@@ -397,8 +396,7 @@ def test_stats_count_evidence_of_both_kinds_per_source(built):
 
 
 def test_the_viz_page_carries_the_kind_to_the_node_panel(built):
-    import viz
-
+    from cdkg import viz
     page = viz.render(built, focus="plan_x", lang="en")
     assert '"kind": "cited", "text": "The plans of the province' in page
     assert '"kind": "quoted", "text": "Ngày 28/4/2022' in page
@@ -409,8 +407,7 @@ def test_the_viz_page_carries_the_kind_to_the_node_panel(built):
 def test_the_node_panel_shows_each_kind_in_the_browser(built, tmp_path, browser):
     from tests.test_viz import Page
 
-    import viz
-
+    from cdkg import viz
     path = tmp_path / "graph.html"
     viz.render(built, output=path, lang="en")
     page = Page(browser, path)

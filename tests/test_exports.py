@@ -14,7 +14,7 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph as ox
 
-import kg
+import cdkg
 from tests.conftest import PREFIXES, require
 
 ID = "https://w3id.org/cdkg/id/"
@@ -49,19 +49,19 @@ def count(store: ox.Store, query: str) -> int:
 
 def organisations(store: ox.Store) -> int:
     """Organisations in the co-participation network (officials in the capacity they hold: issue 20)."""
-    from kg.sparql import LocalBackend
-    from queries.network import participation
+    from cdkg.kg.sparql import LocalBackend
+    from cdkg.queries.network import participation
 
     return len({org for org, _, _ in participation(LocalBackend(store=store))})
 
 
-def cdkg(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, cwd=cwd,
+def run_cdkg(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cdkg.cli", *args], capture_output=True, text=True, cwd=cwd,
                           timeout=120, env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"})
 
 
 def test_graphml_reads_back_in_networkx_with_labels_dates_and_evidence(built, store, tmp_path):
-    path = kg.export("graphml", tmp_path / "kg.graphml", build=built)
+    path = cdkg.export("graphml", tmp_path / "kg.graphml", build=built)
     g = nx.read_graphml(path)
     assert g.is_directed() and g.is_multigraph()
     assert g.number_of_nodes() == count(store, NODES)
@@ -82,7 +82,7 @@ def test_graphml_reads_back_in_networkx_with_labels_dates_and_evidence(built, st
 
 
 def test_gexf_has_labels_and_event_dates_for_gephis_timeline(built, store, tmp_path):
-    path = kg.export("gexf", tmp_path / "kg.gexf", build=built)
+    path = cdkg.export("gexf", tmp_path / "kg.gexf", build=built)
     text = path.read_text(encoding="utf-8")
     assert re.search(r'<graph [^>]*mode="dynamic"', text) and 'timeformat="date"' in text
     g = nx.read_gexf(path)
@@ -100,12 +100,12 @@ def test_gexf_has_labels_and_event_dates_for_gephis_timeline(built, store, tmp_p
     edge = next(d for u, v, d in g.edges(data=True) if u == "event:ev_scd_annual_meeting" and v == "person:ha_kim_ngoc")
     assert (edge["start"], edge["end"]) == ("2023-05-26", "2023-05-26")
 
-    vi = nx.read_gexf(kg.export("gexf", tmp_path / "vi.gexf", build=built, lang="vi"))
+    vi = nx.read_gexf(cdkg.export("gexf", tmp_path / "vi.gexf", build=built, lang="vi"))
     assert vi.nodes["event:ev_scd_annual_meeting"]["label"].startswith("Cuộc họp thường niên")
 
 
 def test_organisation_network_in_gexf_has_spells_and_matches_the_participation_query(built, store, tmp_path):
-    g = nx.read_gexf(kg.export("gexf", tmp_path / "orgs.gexf", build=built, network="organisations"))
+    g = nx.read_gexf(cdkg.export("gexf", tmp_path / "orgs.gexf", build=built, network="organisations"))
     assert not g.is_directed() and g.number_of_nodes() == organisations(store)
     a, b = "organisation:mofa", "organisation:scd_cultural_diplomacy"
     assert g.nodes[a]["label_vi"] and g.has_edge(a, b)
@@ -120,8 +120,8 @@ def test_organisation_network_in_gexf_has_spells_and_matches_the_participation_q
 
 
 def test_csv_tables_read_with_the_expected_columns_and_counts(built, store, tmp_path):
-    folder = kg.export("csv", tmp_path / "tables", build=built)
-    orgs = kg.export("csv", tmp_path / "orgs", build=built, network="organisations")
+    folder = cdkg.export("csv", tmp_path / "tables", build=built)
+    orgs = cdkg.export("csv", tmp_path / "orgs", build=built, network="organisations")
     try:
         import pandas as pd
     except ImportError:
@@ -152,7 +152,7 @@ def test_csv_tables_read_with_the_expected_columns_and_counts(built, store, tmp_
 
 
 def _csl_items(built: Path) -> list[dict]:
-    return json.loads(kg.export("csl-json", build=built))
+    return json.loads(cdkg.export("csl-json", build=built))
 
 
 def test_csl_json_renders_every_source_through_citeproc(built, store):
@@ -190,7 +190,7 @@ def test_csl_json_gives_dates_at_their_precision_and_leaves_unknown_fields_out(b
 
 
 def test_bibtex_has_one_entry_per_source_with_its_url(built, store):
-    text = kg.export("bibtex", build=built).decode("utf-8")
+    text = cdkg.export("bibtex", build=built).decode("utf-8")
     entries = re.findall(r"^@(article|misc)\{([^,]+),", text, flags=re.M)
     assert len(entries) == len({key for _, key in entries}) == count(store, SOURCES)
     assert text.count("{") == text.count("}")
@@ -202,36 +202,36 @@ def test_cite_prints_the_sources_an_entity_rests_on(built, store, tmp_path):
         SELECT DISTINCT ?src WHERE {{ GRAPH ?g {{ {{ person:ha_kim_ngoc ?p ?o }} UNION {{ ?s ?p person:ha_kim_ngoc }} }}
           GRAPH {PROV_GRAPH} {{ ?g prov:wasQuotedFrom|prov:wasDerivedFrom ?src }} }}""")}
     assert len(expected) > 1
-    result = cdkg("cite", "ha kim ngoc", "--build", str(built), "--format", "csl-json", cwd=tmp_path)
+    result = run_cdkg("cite", "ha kim ngoc", "--build", str(built), "--format", "csl-json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert {i["id"] for i in json.loads(result.stdout)} == expected
 
-    text = cdkg("cite", "Hà Kim Ngọc", "--build", str(built), cwd=tmp_path)
+    text = run_cdkg("cite", "Hà Kim Ngọc", "--build", str(built), cwd=tmp_path)
     assert text.returncode == 0 and "Minh Nhật. (2023, May 26). Ngoại giao văn hoá" in text.stdout
     assert "000-steering-committee-annual-meeting/1 — quoted: “Ngày 26/5" in text.stdout
 
-    one = cdkg("cite", "000-steering-committee-annual-meeting/1", "--format", "bibtex", "--build", str(built),
+    one = run_cdkg("cite", "000-steering-committee-annual-meeting/1", "--format", "bibtex", "--build", str(built),
                cwd=tmp_path)
     assert one.returncode == 0 and one.stdout.startswith("@article{000-steering-committee-annual-meeting,")
     assert one.stdout.count("@") == 1
 
-    missing = cdkg("cite", "Atlantis", "--build", str(built), cwd=tmp_path)
+    missing = run_cdkg("cite", "Atlantis", "--build", str(built), cwd=tmp_path)
     assert missing.returncode == 2 and "Traceback" not in missing.stderr and "evidence id" in missing.stderr
 
 
 def test_export_network_formats_from_the_command_line(built, tmp_path):
-    no_folder = cdkg("export", "--format", "csv", "--build", str(built), cwd=tmp_path)
+    no_folder = run_cdkg("export", "--format", "csv", "--build", str(built), cwd=tmp_path)
     assert no_folder.returncode == 2 and "--output FOLDER" in no_folder.stderr
     (tmp_path / "afile").write_text("x")
-    onto_file = cdkg("export", "--format", "csv", "--output", "afile", "--build", str(built), cwd=tmp_path)
+    onto_file = run_cdkg("export", "--format", "csv", "--output", "afile", "--build", str(built), cwd=tmp_path)
     assert onto_file.returncode == 2 and (tmp_path / "afile").read_text() == "x"
-    ok = cdkg("export", "--format", "csv", "--network", "organisations", "--output", "t", "--build", str(built),
+    ok = run_cdkg("export", "--format", "csv", "--network", "organisations", "--output", "t", "--build", str(built),
               cwd=tmp_path)
     assert ok.returncode == 0 and "nodes.csv" in ok.stderr
     assert (tmp_path / "t" / "edges.csv").read_text(encoding="utf-8").startswith(",".join(ORG_EDGE_COLUMNS))
-    rdf = cdkg("export", "--format", "turtle", "--network", "organisations", "--build", str(built), cwd=tmp_path)
+    rdf = run_cdkg("export", "--format", "turtle", "--network", "organisations", "--build", str(built), cwd=tmp_path)
     assert rdf.returncode == 2 and "graphml, gexf and csv" in rdf.stderr and not rdf.stdout
-    graphml = cdkg("export", "--format", "graphml", "--build", str(built), cwd=tmp_path)
+    graphml = run_cdkg("export", "--format", "graphml", "--build", str(built), cwd=tmp_path)
     assert graphml.returncode == 0 and nx.parse_graphml(graphml.stdout).number_of_nodes() > 0
 
 
@@ -239,7 +239,7 @@ def test_owl_export_loads_in_owlready2_and_hermit_classifies_it(built, store, tm
     require("java", "HermiT runs on Java")
     import owlready2
 
-    path = kg.export("owl", tmp_path / "kg.owl", build=built)
+    path = cdkg.export("owl", tmp_path / "kg.owl", build=built)
     triples = list(ox.parse(path=str(path), format=ox.RdfFormat.RDF_XML))
     xsd = "http://www.w3.org/2001/XMLSchema#"
     datatypes = {t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal)}

@@ -8,7 +8,7 @@ import unicodedata
 
 import pytest
 
-from loaders import default_sources
+from cdkg.loaders import default_sources
 from tests.conftest import PREFIXES, ask
 
 FACTS = {
@@ -338,7 +338,7 @@ def test_vietnamese_names_keep_their_diacritics_in_english(seed_store):
 def test_the_prime_minister_is_one_entity(seed_store):
     """`cdkg why "Thủ tướng Chính phủ"` finds one entity: the office that issues QĐ-TTg decisions,
     distinct from the Government in which Deputy Prime Ministers hold their posts."""
-    from kg.provenance import find_entity
+    from cdkg.kg.provenance import find_entity
 
     iri, _ = find_entity(seed_store, "Thủ tướng Chính phủ")
     assert iri == "https://w3id.org/cdkg/id/organisation/prime_minister"

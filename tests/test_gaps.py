@@ -12,10 +12,10 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-import kg
-import queries
-from queries import network as net
-from queries.gaps import Entity, Evidence, Finding, GapReport, kinds, render
+import cdkg
+from cdkg import queries
+from cdkg.queries import network as net
+from cdkg.queries.gaps import Entity, Evidence, Finding, GapReport, kinds, render
 
 FIXTURE = Path(__file__).parent / "data" / "gaps"
 
@@ -23,7 +23,7 @@ FIXTURE = Path(__file__).parent / "data" / "gaps"
 @pytest.fixture(scope="module")
 def fixture_report(tmp_path_factory):
     out = tmp_path_factory.mktemp("gapfixture") / "build"
-    kg.build(FIXTURE, out)
+    cdkg.build(FIXTURE, out)
     return queries.find_gaps(build=out)
 
 
@@ -103,7 +103,7 @@ def test_partner_with_a_single_channel(fixture_report):
 def test_findings_of_a_rule_come_in_a_fixed_order(fixture_report):
     # strongest first; the engine returns rows in no fixed order, so findings of equal weight are
     # sorted by their entities and the report reads the same every run
-    from ontology import natural_key
+    from cdkg.ontology import natural_key
 
     for kind in (1, 2, 3, 4, 5, 7, 8):
         keys = [(-f.weight["total"], [natural_key(e.iri) for e in f.entities])
@@ -197,21 +197,21 @@ def test_reports_escape_what_they_show():
 
 
 def test_cli_formats_and_exit_codes(seed_built, tmp_path):
-    def cdkg(*args):
-        return subprocess.run([sys.executable, "-m", "kg.cli", "gaps", "--build", str(seed_built), *args],
+    def run_cdkg(*args):
+        return subprocess.run([sys.executable, "-m", "cdkg.cli", "gaps", "--build", str(seed_built), *args],
                               capture_output=True, text=True, timeout=300)
 
-    md = cdkg("--kind", "2")
+    md = run_cdkg("--kind", "2")
     assert md.returncode == 0 and "| 2 | Provincial\\-level units with no plan for the 2030 Strategy | 2 |" in md.stdout
-    assert cdkg("--kind", "localities-without-plan", "--fail-on-gaps").returncode == 1
-    assert cdkg("--kind", "committee-members-inactive", "--fail-on-gaps").returncode == 0
-    bad = cdkg("--kind", "99")
+    assert run_cdkg("--kind", "localities-without-plan", "--fail-on-gaps").returncode == 1
+    assert run_cdkg("--kind", "committee-members-inactive", "--fail-on-gaps").returncode == 0
+    bad = run_cdkg("--kind", "99")
     assert bad.returncode == 2 and "unknown gap kind" in bad.stderr
-    page = cdkg("--format", "html", "--output", str(tmp_path / "gaps.html"), "--lang", "vi")
+    page = run_cdkg("--format", "html", "--output", str(tmp_path / "gaps.html"), "--lang", "vi")
     assert page.returncode == 0 and "findings" in page.stderr
     html_text = (tmp_path / "gaps.html").read_text(encoding="utf-8")
     assert html_text.startswith("<!DOCTYPE html>") and "Điện Biên" in html_text
-    data = json.loads(cdkg("--format", "json").stdout)
+    data = json.loads(run_cdkg("--format", "json").stdout)
     assert {k["number"] for k in data["kinds"]} == set(range(1, 9))
 
 

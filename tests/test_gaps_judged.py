@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-import kg
-import queries
-from queries import network as net
-from queries.gaps import render
+import cdkg
+from cdkg import queries
+from cdkg.queries import network as net
+from cdkg.queries.gaps import render
 
 JUDGED = Path(__file__).parent / "data" / "gaps-judged"
 JUDGEMENTS = yaml.safe_load((JUDGED / "judgements.yaml").read_text(encoding="utf-8"))
@@ -24,7 +24,7 @@ ORG = "https://w3id.org/cdkg/id/organisation/"
 @pytest.fixture(scope="module")
 def judged_build(tmp_path_factory):
     out = tmp_path_factory.mktemp("judged") / "build"
-    kg.build(JUDGED, out)
+    cdkg.build(JUDGED, out)
     return out
 
 
@@ -56,7 +56,7 @@ def test_every_rule_is_judged():
 
 
 def test_participation_in_the_capacity_held(judged_build):
-    from queries import backend_for
+    from cdkg.queries import backend_for
 
     links = net.participation(backend_for(judged_build))
     orgs = {o.removeprefix(ORG) for o, _, _ in links}
@@ -121,15 +121,15 @@ def test_cli_shows_sub_units_apart_and_the_top_findings(judged_build):
     import subprocess
     import sys
 
-    def cdkg(*args):
-        return subprocess.run([sys.executable, "-m", "kg.cli", "gaps", "--build", str(judged_build), *args],
+    def run_cdkg(*args):
+        return subprocess.run([sys.executable, "-m", "cdkg.cli", "gaps", "--build", str(judged_build), *args],
                               capture_output=True, text=True, timeout=300)
 
-    rolled = json.loads(cdkg("--kind", "8", "--format", "json").stdout)
-    apart = json.loads(cdkg("--kind", "8", "--format", "json", "--sub-units-apart").stdout)
+    rolled = json.loads(run_cdkg("--kind", "8", "--format", "json").stdout)
+    apart = json.loads(run_cdkg("--kind", "8", "--format", "json", "--sub-units-apart").stdout)
     ids = lambda data: {e["id"] for f in data["findings"] for e in f["entities"]}  # noqa: E731
     assert "uo" not in ids(rolled) and "uo" in ids(apart)
-    md = cdkg("--kind", "5", "--top", "1")
+    md = run_cdkg("--kind", "5", "--top", "1")
     assert md.returncode == 0 and "… and 2 more finding\\(s\\)" in md.stdout
 
 

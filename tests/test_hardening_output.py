@@ -54,7 +54,7 @@ def big_sources(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("big") / "sources"
     subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "--size", "100k", "--out", str(out)],
                    check=True, capture_output=True, timeout=120)
-    from loaders.curated import PARALLEL_FROM
+    from cdkg.loaders.curated import PARALLEL_FROM
 
     assert len(list((out / "curated").glob("*.yaml"))) >= PARALLEL_FROM
     return out
@@ -64,7 +64,7 @@ def big_sources(tmp_path_factory: pytest.TempPathFactory) -> Path:
                     reason="needs Linux /proc and two cores (the build loads in workers from two cores on)")
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_killing_a_build_ends_its_workers(big_sources: Path, tmp_path: Path, how: signal.Signals) -> None:
-    cdkg = [sys.executable, "-c", "from kg.cli import main; main()"]
+    cdkg = [sys.executable, "-c", "from cdkg.cli import main; main()"]
     proc = subprocess.Popen([*cdkg, "build", "-s", str(big_sources), "-o", str(tmp_path / "out"), "-q"],
                             start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     workers: set[int] = set()
@@ -104,7 +104,7 @@ RAW = ("\x1b", "\x9b", "\x07", "\u202e")
 
 
 def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, timeout=300,
+    return subprocess.run([sys.executable, "-m", "cdkg.cli", *args], capture_output=True, text=True, timeout=300,
                           cwd=cwd, env={**os.environ, "COLUMNS": "400"})
 
 
@@ -119,7 +119,7 @@ def _assert_inert(result: subprocess.CompletedProcess) -> None:
 def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled sources with escape sequences (ESC, BEL, the C1 CSI, a bidi override) and rich
     markup in a label, a note, an article title, its publisher and a quote — built."""
-    from loaders import default_sources
+    from cdkg.loaders import default_sources
 
     root = tmp_path_factory.mktemp("hostile")
     src = root / "sources"
@@ -229,7 +229,7 @@ def test_errors_show_controls_and_markup_literally(tmp_path: Path) -> None:
 
 
 def test_visible_and_safe() -> None:
-    from kg.terminal import cell, json_text, safe, visible
+    from cdkg.kg.terminal import cell, json_text, safe, visible
 
     assert visible("a\x1b[8mb\nc\td\u202ee\x9b") == "a\\x1b[8mb\nc\\x09d\\u202ee\\x9b"
     assert visible("a\nb", newlines=False) == "a\\x0ab"
@@ -311,7 +311,7 @@ def test_gap_html_escapes_source_text(hostile_gaps: Path, tmp_path: Path) -> Non
 
 
 def test_gap_markdown_code_spans_and_controls() -> None:
-    from queries.gaps import Entity, Finding, GapReport, kinds, render
+    from cdkg.queries.gaps import Entity, Finding, GapReport, kinds, render
 
     report = GapReport("en", [k for k in kinds() if k.number == 3],
                        [Finding(3, "heritage-without-events", "H \x1b[8m x",
@@ -394,7 +394,7 @@ def test_query_csv_on_a_terminal_is_inert(hostile_build: Path) -> None:
 
     leader, follower = pty.openpty()
     try:
-        proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "query", "--format", "csv", "--sparql", HIDDEN_LABEL,
+        proc = subprocess.Popen([sys.executable, "-m", "cdkg.cli", "query", "--format", "csv", "--sparql", HIDDEN_LABEL,
                                  "--build", str(hostile_build)], stdout=follower, stderr=subprocess.PIPE)
         os.close(follower)
         follower = -1

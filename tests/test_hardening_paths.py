@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import kg
-from kg.cli import app
-from kg.errors import SourceError, UsageError
-from kg.files import BUILD_MARKER, write_atomic
-from loaders import load_corpus
+import cdkg
+from cdkg.cli import app
+from cdkg.errors import SourceError, UsageError
+from cdkg.kg.files import BUILD_MARKER, write_atomic
+from cdkg.loaders import load_corpus
 
 runner = CliRunner()
 
@@ -66,28 +66,28 @@ def test_build_refuses_a_folder_with_a_researchers_files(tiny: Path, tmp_path: P
 
 def test_build_refuses_a_build_folder_holding_a_foreign_file(tiny: Path, tmp_path: Path) -> None:
     out = tmp_path / "build"
-    kg.build(tiny, out)
+    cdkg.build(tiny, out)
     (out / "gaps.md").write_text("my report", encoding="utf-8")
     with pytest.raises(UsageError, match="gaps.md"):
-        kg.build(tiny, out)
+        cdkg.build(tiny, out)
     assert (out / "gaps.md").read_text(encoding="utf-8") == "my report"
 
 
 def test_build_replaces_its_own_build_and_fills_an_empty_folder(tiny: Path, tmp_path: Path) -> None:
     out = tmp_path / "build"
     out.mkdir()
-    kg.build(tiny, out)  # empty folder: fine
+    cdkg.build(tiny, out)  # empty folder: fine
     assert (out / BUILD_MARKER).is_file()
     (out / "inferred.ttl").write_text("# from cdkg reason", encoding="utf-8")
-    kg.build(tiny, out)  # its own build (with what `cdkg reason` writes into it): replaced
+    cdkg.build(tiny, out)  # its own build (with what `cdkg reason` writes into it): replaced
     assert (out / "kg.ttl").is_file() and not (out / "inferred.ttl").exists()
 
 
 def test_build_accepts_an_unmarked_build_of_an_earlier_version(tiny: Path, tmp_path: Path) -> None:
     out = tmp_path / "build"
-    kg.build(tiny, out)
+    cdkg.build(tiny, out)
     (out / BUILD_MARKER).unlink()
-    kg.build(tiny, out)
+    cdkg.build(tiny, out)
     assert (out / BUILD_MARKER).is_file()
 
 
@@ -182,7 +182,7 @@ def test_export_to_dev_stdout_writes_through(redirect: str, built: Path, tmp_pat
     stays a link (as root, the old rename replaced it with a regular file)."""
     assert os.path.islink("/dev/stdout")
     link = os.readlink("/dev/stdout")
-    cmd = [sys.executable, "-m", "kg.cli", "export", "--format", "ntriples", "-o", "/dev/stdout", "--build", str(built)]
+    cmd = [sys.executable, "-m", "cdkg.cli", "export", "--format", "ntriples", "-o", "/dev/stdout", "--build", str(built)]
     try:
         if redirect == "file":
             dest = tmp_path / "out.nt"
@@ -202,7 +202,7 @@ def test_export_to_dev_stdout_writes_through(redirect: str, built: Path, tmp_pat
 def test_export_to_dev_null_keeps_the_device(built: Path) -> None:
     proc = None
     try:
-        proc = subprocess.run([sys.executable, "-m", "kg.cli", "export", "-o", "/dev/null", "--build", str(built)],
+        proc = subprocess.run([sys.executable, "-m", "cdkg.cli", "export", "-o", "/dev/null", "--build", str(built)],
                               capture_output=True, timeout=120)
     finally:
         damaged = _repair("/dev/null", None, (1, 3))
@@ -213,7 +213,7 @@ def test_export_to_dev_null_keeps_the_device(built: Path) -> None:
 def test_build_folder_mode_follows_the_umask(tiny: Path, tmp_path: Path) -> None:
     old = os.umask(0o022)
     try:
-        kg.build(tiny, tmp_path / "b")
+        cdkg.build(tiny, tmp_path / "b")
     finally:
         os.umask(old)
     assert stat.S_IMODE(os.stat(tmp_path / "b").st_mode) == 0o755
@@ -261,7 +261,7 @@ def test_article_that_is_a_folder_or_fifo_is_refused(tmp_path: Path) -> None:
 
 def _load_in_subprocess(src: Path) -> subprocess.CompletedProcess[str]:
     """Load in a child process, so a regression (a read that never ends) fails instead of hanging."""
-    code = ("import sys; from loaders import load_corpus; from kg.errors import SourceError\n"
+    code = ("import sys; from loaders import load_corpus; from cdkg.errors import SourceError\n"
             "try:\n    load_corpus(sys.argv[1])\nexcept SourceError as e:\n    print(e); sys.exit(1)\n")
     return subprocess.run([sys.executable, "-c", code, str(src)], capture_output=True, text=True, timeout=60)
 
@@ -283,7 +283,7 @@ def test_special_or_foreign_curated_files_are_refused(kind: str, tmp_path: Path,
 
 
 def test_oversized_curated_file_is_refused_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import loaders.curated as curated
+    import cdkg.loaders.curated as curated
 
     src = _tiny_sources(tmp_path / "src")
     monkeypatch.setattr(curated, "MAX_FILE_BYTES", 100)

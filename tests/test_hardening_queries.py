@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 
-import queries
-from kg.errors import UsageError
-from kg.sparql import LocalBackend
-from kg.worker import QueryInterrupted, QueryTimeout
+from cdkg import queries
+from cdkg.errors import UsageError
+from cdkg.kg.sparql import LocalBackend
+from cdkg.kg.worker import QueryInterrupted, QueryTimeout
 from tests.conftest import free_port, require, wait_until_up
 
 CROSS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -109,8 +109,8 @@ def base_of(server: _Recorder) -> str:
     return f"http://127.0.0.1:{server.server_address[1]}/"
 
 
-def cdkg(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, timeout=timeout)
+def run_cdkg(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cdkg.cli", *args], capture_output=True, text=True, timeout=timeout)
 
 
 # -- item 10: federation is decided on the parsed query ---------------------------------------------
@@ -132,7 +132,7 @@ def test_allowed_service_reaches_the_recorder(recorder, local):
 
 def test_the_query_worker_cannot_reach_the_network(recorder, local):
     """Defence in depth: a query that got past the check still fetches nothing in the worker."""
-    from kg.sparql import query_within
+    from cdkg.kg.sparql import query_within
 
     text = spellings(base_of(recorder))[0]
     with pytest.raises(OSError, match="not permitted"):
@@ -146,11 +146,11 @@ def test_a_rq_file_with_service_is_refused_by_the_cli(recorder, tmp_path, built)
     base = base_of(recorder)
     rq = tmp_path / "federated.rq"
     rq.write_text("# title: federated\n" + spellings(base)[3] + "\n", encoding="utf-8")
-    refused = cdkg("query", str(rq), "--build", str(built))
+    refused = run_cdkg("query", str(rq), "--build", str(built))
     assert refused.returncode == 2, refused.stderr
     assert "--allow-service" in refused.stderr and "Traceback" not in refused.stderr
     assert recorder.connections == 0
-    allowed = cdkg("query", str(rq), "--build", str(built), "--allow-service", "--format", "csv")
+    allowed = run_cdkg("query", str(rq), "--build", str(built), "--allow-service", "--format", "csv")
     assert allowed.returncode == 0, allowed.stderr
     assert "REMOTE" in allowed.stdout and recorder.connections >= 1
 
@@ -174,7 +174,7 @@ def test_load_and_foreign_dataset_clauses_are_refused(recorder, local):
 
 
 def test_updates_are_recognised_on_the_parse():
-    from kg import guard
+    from cdkg.kg import guard
 
     for text in ["insert data { <a> <b> <c> }", "# INSERT\nSELECT * WHERE { ?s ?p ?o }",
                  "PREFIX x: <http://x/>\n\n  # comment\n dElEtE WHERE { ?s ?p ?o }",
@@ -185,8 +185,8 @@ def test_updates_are_recognised_on_the_parse():
 
 def test_the_bundled_queries_stay_local():
     """run() trusts the bundled queries without parsing them each time: this is why."""
-    from kg import guard
-    from queries.gaps import rule_files
+    from cdkg.kg import guard
+    from cdkg.queries.gaps import rule_files
 
     texts = [q.text for q in queries.library().values()] + [p.read_text(encoding="utf-8")
                                                             for p in rule_files().values()]
@@ -219,7 +219,7 @@ def _alive(pid: int) -> bool:
 
 def test_the_cli_stops_a_runaway_query_at_its_timeout(built):
     start = time.monotonic()
-    result = cdkg("query", "--sparql", CROSS, "--build", str(built), "--timeout", "2", timeout=60)
+    result = run_cdkg("query", "--sparql", CROSS, "--build", str(built), "--timeout", "2", timeout=60)
     elapsed = time.monotonic() - start
     assert result.returncode == 2
     assert "did not finish within 2 s" in result.stderr and "--timeout" in result.stderr
@@ -228,7 +228,7 @@ def test_the_cli_stops_a_runaway_query_at_its_timeout(built):
 
 
 def test_ctrl_c_stops_a_running_query_at_once(built):
-    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "query", "--sparql", CROSS, "--build", str(built)],
+    process = subprocess.Popen([sys.executable, "-m", "cdkg.cli", "query", "--sparql", CROSS, "--build", str(built)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 30
@@ -295,7 +295,7 @@ def test_ctrl_c_in_the_api_is_a_clear_error(local):
 def served(built):
     require("oxigraph", "cdkg serve shows Oxigraph's web UI (pip install oxigraph)")
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--port", str(port), "--build", str(built),
+    process = subprocess.Popen([sys.executable, "-m", "cdkg.cli", "serve", "--port", str(port), "--build", str(built),
                                 "--timeout", "3"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         wait_until_up(f"http://127.0.0.1:{port}/", process)
@@ -347,7 +347,7 @@ def test_the_served_endpoint_answers_queries_and_shows_the_ui(served, local):
         Accept="application/n-triples")
     assert status == 200 and ctype.startswith("application/n-triples") and body.count(b" .\n") == 1
     # The named queries through the endpoint, as `cdkg query --endpoint` runs them.
-    from kg.remote import RemoteBackend
+    from cdkg.kg.remote import RemoteBackend
 
     remote = queries.run("cq04", backend=RemoteBackend(served + "/query"))
     assert remote.terms == queries.run("cq04", backend=local).terms
@@ -433,7 +433,7 @@ def test_the_served_endpoint_stops_a_runaway_query(served):
 
 def test_the_server_listens_on_loopback_only(built):
     require("oxigraph", "cdkg serve shows Oxigraph's web UI")
-    from kg.serve import make_server
+    from cdkg.kg.serve import make_server
 
     server = make_server(built, 0)
     try:
@@ -488,8 +488,8 @@ def test_in_a_browser_the_ui_works_and_another_site_cannot_post(served, chromium
 
 
 def test_a_worker_that_dies_is_a_clear_error():
-    from kg.errors import CdkgError
-    from kg.worker import run_in_worker
+    from cdkg.errors import CdkgError
+    from cdkg.kg.worker import run_in_worker
 
     def killed() -> bytes:
         os.kill(os.getpid(), signal.SIGKILL)

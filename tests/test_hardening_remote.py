@@ -19,7 +19,7 @@ from typing import Callable, Iterator
 
 import pytest
 
-from kg.remote import DEFAULT_MAX_BYTES, EndpointError, RemoteBackend, push
+from cdkg.kg.remote import DEFAULT_MAX_BYTES, EndpointError, RemoteBackend, push
 
 RESULTS_JSON = "application/sparql-results+json"
 GOOD = b'{"head":{"vars":["n"]},"results":{"bindings":[{"n":{"type":"literal","value":"1"}}]}}'
@@ -90,9 +90,9 @@ def reset(h: _Handler) -> None:
     h.connection.close()
 
 
-def cdkg(*args: str, timeout: float = 120) -> tuple[subprocess.CompletedProcess, float]:
+def run_cdkg(*args: str, timeout: float = 120) -> tuple[subprocess.CompletedProcess, float]:
     start = time.monotonic()
-    result = subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "cdkg.cli", *args], capture_output=True, text=True,
                             timeout=timeout, env={**os.environ, "COLUMNS": "200"})
     return result, time.monotonic() - start
 
@@ -124,7 +124,7 @@ MALFORMED = {
 def test_malformed_http_is_a_clear_error_in_query(case):
     answer, message = MALFORMED[case]
     with serve(answer) as (_, base):
-        result, _ = cdkg("query", "--sparql", SELECT, "--endpoint", base + "/query")
+        result, _ = run_cdkg("query", "--sparql", SELECT, "--endpoint", base + "/query")
     assert_clean_error(result, base + "/query", message)
 
 
@@ -140,7 +140,7 @@ def test_a_tls_failure_is_a_clear_error_and_not_retried():
 def test_malformed_http_is_a_clear_error_in_push(case, built):
     answer, message = MALFORMED[case]
     with serve(answer) as (server, base):
-        result, _ = cdkg("push", "--endpoint", base + "/query", "--build", str(built))
+        result, _ = run_cdkg("push", "--endpoint", base + "/query", "--build", str(built))
     assert_clean_error(result, base + "/store?graph=", message)
     assert server.seen[0][0] == "PUT"
 
@@ -169,7 +169,7 @@ def unbound_rows(h: _Handler) -> None:
     import json
     import urllib.parse
 
-    from kg.queryshape import shape
+    from cdkg.kg.queryshape import shape
 
     text = urllib.parse.parse_qs(h.server.seen[-1][3].decode())["query"][0]
     body = {"head": {"vars": shape(text).variables}, "results": {"bindings": [{}]}}
@@ -186,7 +186,7 @@ COMMANDS = {
 def test_unexpected_answers_are_a_clear_error(command, case, tmp_path):
     answer, message = UNEXPECTED[case]
     with serve(answer) as (_, base):
-        result, _ = cdkg(*COMMANDS[command](base + "/query", tmp_path))
+        result, _ = run_cdkg(*COMMANDS[command](base + "/query", tmp_path))
     assert_clean_error(result, base + "/query", message)
     assert not list(tmp_path.iterdir())  # nothing written from a bad answer
 
@@ -232,7 +232,7 @@ def test_a_dripping_answer_is_stopped_at_the_deadline():
         with pytest.raises(EndpointError, match=r"timed out: no complete answer within 1.5 s"):
             RemoteBackend(base + "/query", timeout=1.5).query(SELECT)
         assert time.monotonic() - start < 3
-        result, seconds = cdkg("query", "--sparql", SELECT, "--endpoint", base + "/query", "--timeout", "2")
+        result, seconds = run_cdkg("query", "--sparql", SELECT, "--endpoint", base + "/query", "--timeout", "2")
     assert_clean_error(result, base + "/query", r"timed out: no complete answer within 2 s")
     assert seconds < 12  # python start-up included; the drip alone would take 21 s
 
@@ -296,13 +296,13 @@ def test_an_answer_over_max_bytes_stops_the_read(announce):
 def test_cli_max_bytes_and_its_default(tmp_path):
     state: dict = {}
     with serve(stream(50_000_000, False, state)) as (_, base):
-        result, _ = cdkg("query", "--sparql", SELECT, "--endpoint", base + "/query", "--max-bytes", "1000000")
+        result, _ = run_cdkg("query", "--sparql", SELECT, "--endpoint", base + "/query", "--max-bytes", "1000000")
         assert state["done"].wait(20)
     assert_clean_error(result, base + "/query", r"the answer is over 1,000,000 bytes; raise --max-bytes or add LIMIT")
     assert state["sent"] < 20_000_000
     assert DEFAULT_MAX_BYTES == 256 * 1024 * 1024
     for command in ("query", "gaps", "viz", "push"):
-        help_text, _ = cdkg(command, "--help")
+        help_text, _ = run_cdkg(command, "--help")
         assert "--max-bytes" in help_text.stdout and "256 MiB" in help_text.stdout, (command, help_text.stdout)
 
 
@@ -337,7 +337,7 @@ def test_cli_names_where_a_redirect_pointed():
     with serve(reply(), host="127.0.0.2") as (other, other_base):
         target = other_base + "/query"
         with serve(reply(302, "text/plain", b"", {"Location": target})) as (_, base):
-            result, _ = cdkg("query", "--sparql", SELECT, "--endpoint", base + "/query")
+            result, _ = run_cdkg("query", "--sparql", SELECT, "--endpoint", base + "/query")
     assert_clean_error(result, base + "/query", re.escape(f"redirected to {target}, another host"))
     assert other.seen == []
 

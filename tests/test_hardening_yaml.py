@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-import loaders.curated as curated
-from kg.errors import SourceError
-from loaders import load_corpus
-from loaders.yamlfile import MAX_DEPTH, MAX_DIGITS, YamlProblem, load_yaml_text
+import cdkg.loaders.curated as curated
+from cdkg.errors import SourceError
+from cdkg.loaders import load_corpus
+from cdkg.loaders.yamlfile import MAX_DEPTH, MAX_DIGITS, YamlProblem, load_yaml_text
 from tests.conftest import write_sources
 
 ARTICLE = """Title: Bài thử
@@ -57,8 +57,8 @@ def problems(root: Path, **kwargs) -> list:
     return info.value.problems
 
 
-def cdkg(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, cwd=cwd,
+def run_cdkg(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cdkg.cli", *args], capture_output=True, text=True, cwd=cwd,
                           timeout=120, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
 
 
@@ -83,7 +83,7 @@ def test_an_alias_bomb_is_refused_at_its_line_before_it_grows(tmp_path):
     root = write(tmp_path / "sources", text, "bomb.yaml")
     # a real run of the CLI, with memory capped so that a regression fails instead of eating the machine
     limit = "import resource; resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30)); "
-    result = subprocess.run([sys.executable, "-c", limit + "import sys; from kg.cli import main; sys.exit(main())",
+    result = subprocess.run([sys.executable, "-c", limit + "import sys; from cdkg.cli import main; sys.exit(main())",
                              "validate", "--sources", str(root)], capture_output=True, text=True, cwd=tmp_path,
                             timeout=120, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
     assert result.returncode == 1, result.stderr
@@ -127,7 +127,7 @@ def test_deep_nesting_is_refused_with_its_line(tmp_path, nested, line):
 def test_a_hundred_thousand_levels_do_not_crash_the_composer(tmp_path):
     # libyaml's composer recurses in C: ~30,000 levels were a segmentation fault (exit -11)
     root = write(tmp_path / "sources", HEAD + "deep: " + "[" * 100_000 + "\n", "deep.yaml")
-    result = cdkg("validate", "--sources", str(root), cwd=tmp_path)
+    result = run_cdkg("validate", "--sources", str(root), cwd=tmp_path)
     assert result.returncode == 1, (result.returncode, result.stderr[-500:])
     assert "curated/deep.yaml:6:" in result.stderr and "nesting deeper than" in result.stderr
     assert "Traceback" not in result.stderr

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg.errors import SourceError
-from loaders import load_corpus
-from loaders.dates import DateFormatError, parse_date
+from cdkg.errors import SourceError
+from cdkg.loaders import load_corpus
+from cdkg.loaders.dates import DateFormatError, parse_date
 from tests.conftest import write_sources
 
 ARTICLE = """Title: Bài thử
@@ -258,7 +258,7 @@ def pyyaml_keys_as_text(text: str):
 
 @pytest.mark.parametrize("text", YAML_CASES)
 def test_the_fast_yaml_path_reads_what_pyyaml_reads(text):
-    from loaders.yamlfile import load_yaml_text
+    from cdkg.loaders.yamlfile import load_yaml_text
 
     assert load_yaml_text(text)[0] == pyyaml_keys_as_text(text)
 
@@ -266,8 +266,8 @@ def test_the_fast_yaml_path_reads_what_pyyaml_reads(text):
 def test_every_bundled_and_test_source_reads_as_pyyaml_reads_it():
     import yaml
 
-    from loaders.curated import default_sources
-    from loaders.yamlfile import load_yaml_text
+    from cdkg.loaders.curated import default_sources
+    from cdkg.loaders.yamlfile import load_yaml_text
 
     files = sorted(default_sources().rglob("*.yaml")) + sorted(Path(__file__).parent.joinpath("data").rglob("*.yaml"))
     assert len(files) > 5
@@ -286,6 +286,6 @@ def test_every_bundled_and_test_source_reads_as_pyyaml_reads_it():
 def test_a_literal_is_written_as_json_would_quote_it(text):
     import json
 
-    from loaders.curated import _lit
+    from cdkg.loaders.curated import _lit
 
     assert _lit(text) == json.dumps(text, ensure_ascii=False)

@@ -7,7 +7,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 import pytest
 
-from ontology import CD, ONTOLOGY_IRI, ontology_path
+from cdkg.ontology import CD, ONTOLOGY_IRI, ontology_path
 from tests.conftest import require
 
 DECL = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, OWL.NamedIndividual)

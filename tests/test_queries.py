@@ -9,11 +9,11 @@ import pyoxigraph as ox
 import pytest
 import yaml
 
-import kg
-import queries
-from kg.errors import UsageError
-from kg.sparql import LocalBackend
-from ontology import CD, ID, shorten
+import cdkg
+from cdkg import queries
+from cdkg.errors import UsageError
+from cdkg.kg.sparql import LocalBackend
+from cdkg.ontology import CD, ID, shorten
 
 MANIFEST = yaml.safe_load((Path(__file__).parent / "queries" / "manifest.yaml").read_text(encoding="utf-8"))
 
@@ -106,7 +106,7 @@ def test_who_took_part_in_a_partners_link_is_listed_in_the_chosen_language(local
 
 def test_parameters_are_bound_as_terms_never_pasted(local, tmp_path):
     nasty = '"} ; DROP ALL ; #'
-    with pytest.raises(kg.EntityNotFound, match="no entity matches"):
+    with pytest.raises(cdkg.EntityNotFound, match="no entity matches"):
         queries.run("cq02", {"event": nasty}, backend=local)
     with pytest.raises(UsageError, match="is not an IRI"):
         queries.run("cq13", {"theme": "cd:X> } DROP ALL {"}, backend=local)
@@ -148,9 +148,8 @@ def test_updates_and_federation_are_refused_before_anything_runs(local, monkeypa
 
 
 def test_update_is_applied_only_when_asked(sources_copy, tmp_path):
-    import kg
-
-    kg.build(sources_copy, tmp_path / "b")
+    import cdkg
+    cdkg.build(sources_copy, tmp_path / "b")
     ask = "ASK { <https://w3id.org/cdkg/id/x> <https://w3id.org/cdkg/id/y> 1 }"
     insert = "INSERT DATA { GRAPH <https://w3id.org/cdkg/id/notes> { <https://w3id.org/cdkg/id/x> <https://w3id.org/cdkg/id/y> 1 } }"
     assert queries.run_sparql(ask, build=tmp_path / "b") is False

@@ -35,7 +35,7 @@ def workdir(tmp_path_factory):
     wd = tmp_path_factory.mktemp("readme")
     # the article the README's `cdkg draft` example names, at the same path as in the repository
     shutil.copytree(README.parent / "tests" / "data" / "draft", wd / "tests" / "data" / "draft")
-    subprocess.run([sys.executable, "-m", "kg.cli", "build", "--quiet"], cwd=wd, check=True, timeout=120)
+    subprocess.run([sys.executable, "-m", "cdkg.cli", "build", "--quiet"], cwd=wd, check=True, timeout=120)
     return wd
 
 
@@ -43,7 +43,7 @@ def workdir(tmp_path_factory):
 def test_readme_command_runs(workdir, command):
     if command.startswith("cdkg reason"):
         require("java", "cdkg reason runs HermiT")
-    cmd = command.replace("cdkg ", f"{shlex.quote(sys.executable)} -m kg.cli ", 1)
+    cmd = command.replace("cdkg ", f"{shlex.quote(sys.executable)} -m cdkg.cli ", 1)
     result = subprocess.run(cmd, shell=True, cwd=workdir, capture_output=True, text=True, timeout=120,
                             env={**os.environ, "COLUMNS": "110"})
     assert result.returncode == 0, result.stderr
@@ -54,7 +54,7 @@ def test_readme_python_snippets_run(tmp_path, monkeypatch):
     snippets = re.findall(r"```python\n(.*?)```", TEXT, flags=re.S)
     assert len(snippets) >= 2
     monkeypatch.chdir(tmp_path)
-    subprocess.run([sys.executable, "-m", "kg.cli", "build", "--quiet"], check=True, timeout=120)  # set-up command
+    subprocess.run([sys.executable, "-m", "cdkg.cli", "build", "--quiet"], check=True, timeout=120)  # set-up command
     namespace: dict = {}
     for snippet in snippets:
         exec(compile(snippet, "README.md", "exec"), namespace)
@@ -63,10 +63,10 @@ def test_readme_python_snippets_run(tmp_path, monkeypatch):
 
 def test_the_readmes_counts_are_the_bundled_builds(built, store):
     """The numbers the README states about the bundled corpus are what the build gives."""
-    import kg
+    import cdkg
     from tests.conftest import PREFIXES
 
-    s = kg.stats(built)
+    s = cdkg.stats(built)
     line = (f"{len(s.sources)} sources, {s.excerpts} excerpts, {s.entities} entities, {s.triples} distinct triples "
             f"({s.quads} quads in {s.graphs} named graphs)")
     assert line in TEXT, "the session's build summary"

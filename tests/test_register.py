@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-import queries
-from kg.errors import SourceError
-from loaders import load_corpus
+from cdkg import queries
+from cdkg.errors import SourceError
+from cdkg.loaders import load_corpus
 from tests.conftest import PREFIXES, ask
 
 D = "https://w3id.org/cdkg/id/document/"
@@ -326,7 +326,7 @@ def test_gap2_searched_or_not(coverage):
 
 
 def test_gap_report_opens_with_the_coverage_table(built):
-    from queries.gaps import render
+    from cdkg.queries.gaps import render
 
     report = queries.find_gaps(["2"], build=built)
     md = render(report, "markdown")

@@ -15,10 +15,10 @@ import pytest
 import rdflib
 import yaml
 
-import kg
-from kg.datadiff import diff, read_side, render
-from kg.errors import UsageError
-from kg.publisher import CRATE, NQUADS, RELEASE_FILES, citation_cff, versions
+import cdkg
+from cdkg.kg.datadiff import diff, read_side, render
+from cdkg.errors import UsageError
+from cdkg.kg.publisher import CRATE, NQUADS, RELEASE_FILES, citation_cff, versions
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = rdflib.Namespace("http://schema.org/")
@@ -31,15 +31,15 @@ FILE = "002-diplomatic-conference-32-public-diplomacy.yaml"
 FACT_LINE = "      - [ev_dc32_session_cultural_diplomacy, chair, nguyen_minh_vu]\n"
 
 
-def cdkg(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True,
+def run_cdkg(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cdkg.cli", *args], capture_output=True, text=True,
                           cwd=cwd, timeout=120, env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"})
 
 
 @pytest.fixture(scope="module")
 def released(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("release") / "release"
-    kg.release(out, build=built, date="2026-12-02")
+    cdkg.release(out, build=built, date="2026-12-02")
     return out
 
 
@@ -57,7 +57,7 @@ def test_package_dataset_and_ontology_versions_agree():
     cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
     assert cff["version"] == declared and all(r["version"] == declared for r in cff["references"])
     assert (ROOT / "CITATION.cff").read_text(encoding="utf-8") == citation_cff(declared), \
-        "CITATION.cff is written by kg.publisher.citation_cff: regenerate it"
+        "CITATION.cff is written by cdkg.kg.publisher.citation_cff: regenerate it"
 
 
 def test_release_says_its_version_and_sources(built: Path, released: Path):
@@ -69,7 +69,7 @@ def test_release_says_its_version_and_sources(built: Path, released: Path):
     works = {e["@id"]: e for e in crate["@graph"] if e["@id"] in cited}
     assert works.keys() == cited
     ids = {w["identifier"] for w in works.values()}
-    assert ids == {s.source for s in kg.stats(built).sources}, "every source the release holds, by its id"
+    assert ids == {s.source for s in cdkg.stats(built).sources}, "every source the release holds, by its id"
     assert works["https://w3id.org/cdkg/id/source/002-diplomatic-conference-32-public-diplomacy"]["url"] \
         == "https://baoquocte.vn/day-manh-ngoai-giao-cong-chung-trong-ky-nguyen-so-254233.html"
     assert all(w["name"] and w["url"].startswith("http") for w in works.values()), "every source has title and URL"
@@ -80,8 +80,8 @@ def test_release_says_its_version_and_sources(built: Path, released: Path):
 def test_two_builds_of_the_same_sources_give_the_same_bytes_and_hash(built: Path, released: Path, sources_copy,
                                                                      tmp_path: Path):
     again = tmp_path / "again"
-    kg.build(sources_copy, again)  # another build, from another folder holding the same sources
-    second = kg.release(tmp_path / "release", build=again, date="2026-12-02")
+    cdkg.build(sources_copy, again)  # another build, from another folder holding the same sources
+    second = cdkg.release(tmp_path / "release", build=again, date="2026-12-02")
     first = (released / NQUADS).read_bytes()
     assert (second.out / NQUADS).read_bytes() == first
     digest = hashlib.sha256(first).hexdigest()
@@ -95,12 +95,12 @@ def test_canonical_nquads_are_sorted_distinct_and_hold_the_data(built: Path, rel
     lines = (released / NQUADS).read_bytes().decode("utf-8").splitlines()
     assert lines == sorted(set(lines))
     quads = list(ox.parse(path=str(released / NQUADS), format=ox.RdfFormat.N_QUADS))
-    assert len(quads) == kg.stats(built).quads
+    assert len(quads) == cdkg.stats(built).quads
     assert not any(q.graph_name.value == "https://w3id.org/cdkg/ontology" for q in quads), "data only"
 
 
 def test_canonical_form_relabels_blank_nodes():
-    from kg.publisher import canonical_nquads
+    from cdkg.kg.publisher import canonical_nquads
 
     p, g = ox.NamedNode("http://example.org/p"), ox.NamedNode("http://example.org/g")
     one = canonical_nquads([ox.Quad(ox.BlankNode("x"), p, ox.Literal("a"), g)])
@@ -162,7 +162,7 @@ def test_void_description_counts_the_data_and_describes_each_file(built: Path, r
     g = rdflib.Graph().parse(released / "void.ttl", format="turtle", publicID=base + "void.ttl")
     ds = g.value(None, rdflib.RDF.type, VOID.Dataset)
     assert (ds, rdflib.RDF.type, DCAT.Dataset) in g
-    s = kg.stats(built)
+    s = cdkg.stats(built)
     assert int(g.value(ds, VOID.triples)) == s.triples and int(g.value(ds, VOID.entities)) == s.entities
     vocabularies = {str(v) for v in g.objects(ds, VOID.vocabulary)}
     assert {"http://www.w3.org/ns/prov#", "https://w3id.org/cdkg/ontology#",
@@ -197,23 +197,23 @@ def test_cffconvert_validates_citation_cff_when_installed():
 # -- the release command ----------------------------------------------------------------------
 
 def test_release_command_writes_the_files_and_never_into_a_foreign_folder(built: Path, tmp_path: Path):
-    result = cdkg("release", "--output", "rel", "--build", str(built), "--date", "2026-12-02", cwd=tmp_path)
+    result = run_cdkg("release", "--output", "rel", "--build", str(built), "--date", "2026-12-02", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (tmp_path / "rel").iterdir()) == sorted(RELEASE_FILES)
     assert "sha256 " in result.stdout
-    again = cdkg("release", "--output", "rel", "--build", str(built), "--date", "2026-12-02", cwd=tmp_path)
+    again = run_cdkg("release", "--output", "rel", "--build", str(built), "--date", "2026-12-02", cwd=tmp_path)
     assert again.returncode == 0, "an earlier release is replaced file by file"
 
     foreign = tmp_path / "notes"
     foreign.mkdir()
     (foreign / "mine.txt").write_text("keep me")
-    refused = cdkg("release", "--output", "notes", "--build", str(built), cwd=tmp_path)
+    refused = run_cdkg("release", "--output", "notes", "--build", str(built), cwd=tmp_path)
     assert refused.returncode == 2 and "mine.txt" in refused.stderr and "Traceback" not in refused.stderr
     assert [p.name for p in foreign.iterdir()] == ["mine.txt"]
-    nothing = cdkg("release", "--output", "r2", "--build", "missing", cwd=tmp_path)
+    nothing = run_cdkg("release", "--output", "r2", "--build", "missing", cwd=tmp_path)
     assert nothing.returncode == 2 and "cdkg build" in nothing.stderr and not (tmp_path / "r2").exists()
     with pytest.raises(UsageError):
-        kg.release(tmp_path / "r3", build=built, date="2 December")
+        cdkg.release(tmp_path / "r3", build=built, date="2 December")
 
 
 def test_a_build_without_its_report_is_counted_from_its_store(built: Path, released: Path, tmp_path: Path):
@@ -222,7 +222,7 @@ def test_a_build_without_its_report_is_counted_from_its_store(built: Path, relea
     copy = tmp_path / "build"
     shutil.copytree(built, copy)
     (copy / "report.json").unlink()
-    again = kg.release(tmp_path / "release", build=copy, date="2026-12-02")
+    again = cdkg.release(tmp_path / "release", build=copy, date="2026-12-02")
     assert all((again.out / f).read_bytes() == (released / f).read_bytes() for f in RELEASE_FILES)
 
 
@@ -234,9 +234,9 @@ def test_removing_one_fact_makes_diff_report_exactly_that_fact(built: Path, rele
     text = curated.read_text(encoding="utf-8")
     assert text.count(FACT_LINE) == 1
     curated.write_text(text.replace(FACT_LINE, ""), encoding="utf-8")
-    kg.build(sources_copy, tmp_path / "less")
+    cdkg.build(sources_copy, tmp_path / "less")
 
-    result = cdkg("diff", str(built), str(tmp_path / "less"), "--format", "json")
+    result = run_cdkg("diff", str(built), str(tmp_path / "less"), "--format", "json")
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
     assert report["summary"] == {"added": 0, "removed": 1, "changed": 0, "evidence changed": 0}
@@ -251,13 +251,13 @@ def test_removing_one_fact_makes_diff_report_exactly_that_fact(built: Path, rele
     assert report["by_source"] == {source: {"event:ev_dc32_session_cultural_diplomacy": [0]}}
     assert report["by_entity"] == {"event:ev_dc32_session_cultural_diplomacy": [0]}
 
-    markdown = cdkg("diff", str(built), str(tmp_path / "less"))
+    markdown = run_cdkg("diff", str(built), str(tmp_path / "less"))
     assert markdown.returncode == 1
     assert "1 removed" in markdown.stdout and f"### {source}" in markdown.stdout
     assert "**removed** `cd:chair` person:nguyen_minh_vu" in markdown.stdout
 
     # Between releases, and between a release and a build, the diff is the same.
-    kg.release(tmp_path / "less-release", build=tmp_path / "less", date="2026-12-02")
+    cdkg.release(tmp_path / "less-release", build=tmp_path / "less", date="2026-12-02")
     between = diff(released, tmp_path / "less-release")
     assert [(c.kind, c.subject, c.predicate, c.object) for c in between.changes] == \
         [("removed", "event:ev_dc32_session_cultural_diplomacy", "cd:chair", "person:nguyen_minh_vu")]
@@ -266,13 +266,13 @@ def test_removing_one_fact_makes_diff_report_exactly_that_fact(built: Path, rele
 
 
 def test_diff_of_the_same_build_exits_0_and_errors_exit_2(built: Path, released: Path, tmp_path: Path):
-    same = cdkg("diff", str(built), str(built))
+    same = run_cdkg("diff", str(built), str(built))
     assert same.returncode == 0, same.stderr
     assert "No facts were added, removed or changed." in same.stdout
-    written = cdkg("diff", str(released), str(built), "--output", str(tmp_path / "CHANGELOG-data.md"))
+    written = run_cdkg("diff", str(released), str(built), "--output", str(tmp_path / "CHANGELOG-data.md"))
     assert written.returncode == 0 and (tmp_path / "CHANGELOG-data.md").read_text().startswith("# Data changes")
     for args in ([str(built), str(tmp_path / "missing")], [str(tmp_path), str(built)]):
-        bad = cdkg("diff", *args)
+        bad = run_cdkg("diff", *args)
         assert bad.returncode == 2 and "neither a build" in bad.stderr and "Traceback" not in bad.stderr
 
 

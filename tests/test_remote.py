@@ -16,9 +16,9 @@ import pyoxigraph as ox
 import pytest
 import yaml
 
-import queries
-from kg.remote import EndpointError, RemoteBackend, push
-from kg.sparql import LocalBackend
+from cdkg import queries
+from cdkg.kg.remote import EndpointError, RemoteBackend, push
+from cdkg.kg.sparql import LocalBackend
 from tests.conftest import free_port, require, wait_until_up
 
 MANIFEST = yaml.safe_load((Path(__file__).parent / "queries" / "manifest.yaml").read_text(encoding="utf-8"))
@@ -82,14 +82,14 @@ def test_pushing_twice_replaces_rather_than_duplicates(pushed, server, built):
 
 def test_cli_push_and_remote_query(server, built):
     env = {"COLUMNS": "120", "PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-m", "kg.cli", "push", "--endpoint", server, "--build", str(built)],
+    result = subprocess.run([sys.executable, "-m", "cdkg.cli", "push", "--endpoint", server, "--build", str(built)],
                             capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 0, result.stderr
-    from kg.store import open_store
+    from cdkg.kg.store import open_store
 
     graphs = len(list(open_store(built).named_graphs()))
     assert f"Pushed {graphs} named graphs" in result.stdout
-    csv = subprocess.run([sys.executable, "-m", "kg.cli", "query", "cq06", "--endpoint", server, "-f", "csv"],
+    csv = subprocess.run([sys.executable, "-m", "cdkg.cli", "query", "cq06", "--endpoint", server, "-f", "csv"],
                          capture_output=True, text=True, timeout=120, env=env)
     assert csv.returncode == 0, csv.stderr
     assert csv.stdout.splitlines()[0] == "locality,plan,carried_from,date"
@@ -105,7 +105,7 @@ def test_a_server_killed_mid_run_gives_a_clear_error(tmp_path, built):
     process.wait(timeout=10)
     with pytest.raises(EndpointError, match=r"127\.0\.0\.1.*unreachable .* after 3 attempts"):
         queries.run("cq06", backend=backend)
-    cli = subprocess.run([sys.executable, "-m", "kg.cli", "query", "cq06", "--endpoint", endpoint, "--timeout", "2"],
+    cli = subprocess.run([sys.executable, "-m", "cdkg.cli", "query", "cq06", "--endpoint", endpoint, "--timeout", "2"],
                          capture_output=True, text=True, timeout=120)
     assert cli.returncode == 2 and endpoint in cli.stderr and "Traceback" not in cli.stderr
 
@@ -186,7 +186,7 @@ def test_a_slow_endpoint_times_out(fake):
 def test_cdkg_serve_answers_the_named_queries(built, store):
     require("oxigraph", "cdkg serve runs the Oxigraph server")
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--port", str(port), "--build", str(built)],
+    process = subprocess.Popen([sys.executable, "-m", "cdkg.cli", "serve", "--port", str(port), "--build", str(built)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         wait_until_up(f"http://127.0.0.1:{port}/", process)

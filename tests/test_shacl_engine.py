@@ -11,9 +11,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg import shacl
-from kg.validation import check_corpus, memory_store
-from loaders import load_corpus
+from cdkg.kg import shacl
+from cdkg.kg.validation import check_corpus, memory_store
+from cdkg.loaders import load_corpus
 
 BAD = Path(__file__).parent / "data" / "bad"
 SHAPES_DATA = Path(__file__).parent / "data" / "shacl"
@@ -315,7 +315,7 @@ def test_unsupported_shapes_are_delegated_to_pyshacl_with_a_note(tmp_path):
 def test_cdkg_validate_prints_the_note_when_it_delegates(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from kg.cli import app
+    from cdkg.cli import app
 
     shapes = tmp_path / "shapes.ttl"
     shapes.write_text(shacl.shapes_path().read_text(encoding="utf-8") + "\n"
@@ -334,7 +334,7 @@ def test_a_build_that_delegates_says_so_in_its_output_and_report(tmp_path, monke
 
     from typer.testing import CliRunner
 
-    from kg.cli import app
+    from cdkg.cli import app
 
     shapes = tmp_path / "shapes.ttl"
     shapes.write_text(shacl.shapes_path().read_text(encoding="utf-8") + """

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-import kg
-from loaders import default_sources
-from viz.site import SITE_MARKER, TEXT, site
+import cdkg
+from cdkg.loaders import default_sources
+from cdkg.viz.site import SITE_MARKER, TEXT, site
 
 SHOTS = Path(__file__).resolve().parents[1] / "test-output"
 NASTY = "<img src=x onerror=alert(1)>"
@@ -53,8 +53,8 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
       - [plan_173_kh_ubnd, hasBreakthroughSolution, bs_173_resources]
 """, encoding="utf-8")
     build = root / "build"
-    kg.build(sources, build)
-    from kg.sparql import LocalBackend
+    cdkg.build(sources, build)
+    from cdkg.kg.sparql import LocalBackend
 
     LocalBackend(build).update(f"""
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -143,7 +143,7 @@ def test_the_researchers_walk_through_the_site(browser, made):
     v.page.fill("#tl-from", "2021")
     v.page.fill("#tl-to", "2021")
     shown = v.page.locator("#tl-rows tr").count()
-    store = kg.open_store(build)
+    store = cdkg.open_store(build)
     expected = int(next(iter(store.query(EVENTS_2021, use_default_graph_as_union=True)))["n"].value)
     assert shown == expected and 0 < shown < everything
     assert all("2021" in d for d in v.page.locator("#tl-rows td.when").all_text_contents())
@@ -215,7 +215,7 @@ def test_the_vietnamese_tree_speaks_vietnamese(browser, made):
             v.page.locator("input").evaluate_all("xs => xs.map(x => x.placeholder)"))
         found = [s for s in ENGLISH if re.search(r"(?<!\w)" + re.escape(s) + r"(?!\w)", shown)]
         assert found == [], f"{path.relative_to(out)} shows English interface text: {found}"
-    from queries.gaps import kinds
+    from cdkg.queries.gaps import kinds
 
     v.open(vi / "gaps.html")
     headings = " ".join(v.page.locator("main h2, main .toc").all_text_contents())
@@ -235,22 +235,22 @@ def test_a_folder_that_is_not_a_site_is_never_replaced(made, tmp_path):
     mine = tmp_path / "notes"
     mine.mkdir()
     (mine / "thesis.md").write_text("mine", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "kg.cli", "site", "--build", str(build), "--output", str(mine)],
+    result = subprocess.run([sys.executable, "-m", "cdkg.cli", "site", "--build", str(build), "--output", str(mine)],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode != 0 and "not a site cdkg made" in result.stderr and "Traceback" not in result.stderr
     assert [p.name for p in mine.iterdir()] == ["thesis.md"]
     # a site cdkg made is replaced whole, and the command prints where it opens
-    result = subprocess.run([sys.executable, "-m", "kg.cli", "site", "--build", str(build), "--output",
+    result = subprocess.run([sys.executable, "-m", "cdkg.cli", "site", "--build", str(build), "--output",
                              str(tmp_path / "s")], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str((tmp_path / "s" / "index.html").resolve())
     assert (tmp_path / "s" / SITE_MARKER).is_file()
     (tmp_path / "s" / "en" / "stale.html").write_text("old", encoding="utf-8")
-    kg.site(build, tmp_path / "s")
+    cdkg.site(build, tmp_path / "s")
     assert not (tmp_path / "s" / "en" / "stale.html").exists()
     (tmp_path / "s" / "extra.txt").write_text("someone's", encoding="utf-8")
-    with pytest.raises(kg.CdkgError, match="did not write"):
-        kg.site(build, tmp_path / "s")
+    with pytest.raises(cdkg.CdkgError, match="did not write"):
+        cdkg.site(build, tmp_path / "s")
 
 
 def test_the_site_works_served_over_http_too(browser, made):

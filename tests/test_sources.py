@@ -8,8 +8,8 @@ import unicodedata
 import pytest
 import yaml
 
-from loaders import default_sources, load_corpus
-from loaders.text import read_article
+from cdkg.loaders import default_sources, load_corpus
+from cdkg.loaders.text import read_article
 from tests.conftest import PREFIXES
 
 SOURCES = default_sources()

@@ -11,15 +11,15 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-import kg
-from kg.store import ONTOLOGY_GRAPH
-from kg.validation import check_corpus, memory_store, validate
-from loaders import load_corpus
+import cdkg
+from cdkg.kg.store import ONTOLOGY_GRAPH
+from cdkg.kg.validation import check_corpus, memory_store, validate
+from cdkg.loaders import load_corpus
 from tests.conftest import require
 
 CD = "https://w3id.org/cdkg/ontology#"
 ID = "https://w3id.org/cdkg/id/"
-CHECKS = sorted(Path(str(resources.files("queries") / "checks")).glob("*.rq"))
+CHECKS = sorted(Path(str(resources.files("cdkg.ontology") / "checks")).glob("*.rq"))
 
 
 def test_the_bundled_sources_are_valid_and_warnings_are_located():
@@ -84,14 +84,14 @@ def test_each_ontology_check_is_clean_and_can_fail(check):
 
 
 def test_validate_cli_exit_codes(tmp_path):
-    ok = subprocess.run([sys.executable, "-m", "kg.cli", "validate", "--no-warnings"], capture_output=True,
+    ok = subprocess.run([sys.executable, "-m", "cdkg.cli", "validate", "--no-warnings"], capture_output=True,
                         text=True, timeout=120)
     assert ok.returncode == 0 and "bundled sources: valid — 0 violations" in ok.stdout
 
 
 def test_reason_writes_inferences_apart_from_the_asserted_facts(built, tmp_path):
     require("java", "HermiT runs on Java")
-    from ontology.reasoning import INFERRED_IRI, reason
+    from cdkg.kg.reasoning import INFERRED_IRI, reason
 
     result = reason(built, tmp_path / "inferred.ttl")
     assert result.consistent and result.inferred > 0
@@ -113,8 +113,8 @@ def test_reason_reports_an_inconsistency(sources_copy, tmp_path):
     text = path.read_text(encoding="utf-8").replace(
         '{id: le_thanh_do, kind: Person,', '{id: le_thanh_do, kind: Person, also: [Ministry],')
     path.write_text(text, encoding="utf-8")
-    kg.build(sources_copy, tmp_path / "b")  # the shapes allow it; the ontology does not
-    result = subprocess.run([sys.executable, "-m", "kg.cli", "reason", "--build", str(tmp_path / "b")],
+    cdkg.build(sources_copy, tmp_path / "b")  # the shapes allow it; the ontology does not
+    result = subprocess.run([sys.executable, "-m", "cdkg.cli", "reason", "--build", str(tmp_path / "b")],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 1
     assert "inconsistent" in result.stderr and "Traceback" not in result.stderr

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import networkx as nx
 
-import kg
-import viz
-
+import cdkg
+from cdkg import viz
 SHOTS = Path(__file__).resolve().parents[1] / "test-output"
 NASTY = "<img src=x onerror=alert(1)>"
 
@@ -128,7 +127,7 @@ def test_an_injected_label_and_quote_stay_text(browser, sources_copy, tmp_path):
     facts:
       - [plan_173_kh_ubnd, coversLocality, thua_thien_hue]
 """, encoding="utf-8")
-    kg.build(sources_copy, tmp_path / "b")
+    cdkg.build(sources_copy, tmp_path / "b")
     path = tmp_path / "nasty.html"
     viz.render(tmp_path / "b", focus="plan_173_kh_ubnd", output=path)
     page = Page(browser, path)
@@ -168,10 +167,10 @@ def test_viz_cli_prints_the_path(built, tmp_path):
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "-m", "kg.cli", "viz", "--build", str(built), "--kind", "heritage",
+    result = subprocess.run([sys.executable, "-m", "cdkg.cli", "viz", "--build", str(built), "--kind", "heritage",
                              "--output", str(tmp_path / "h.html")], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and result.stdout.strip() == str((tmp_path / "h.html").resolve())
-    bad = subprocess.run([sys.executable, "-m", "kg.cli", "viz", "--build", str(built), "--focus", "Atlantis"],
+    bad = subprocess.run([sys.executable, "-m", "cdkg.cli", "viz", "--build", str(built), "--focus", "Atlantis"],
                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert bad.returncode == 2 and "no entity matches" in bad.stderr
     assert not (tmp_path / "graph.html").exists()

@@ -1,15 +1,18 @@
 """Interactive, offline HTML views of the graph.
 
->>> import viz
->>> html = viz.render(kind="heritage", lang="vi")            # doctest: +SKIP
->>> viz.render(focus="Hà Kim Ngọc", depth=2, output="hkn.html")  # doctest: +SKIP
+>>> import cdkg
+>>> html = cdkg.viz(kind="heritage", lang="vi")            # doctest: +SKIP
+>>> cdkg.viz(focus="Hà Kim Ngọc", depth=2, output="hkn.html")  # doctest: +SKIP
 
-:func:`render` draws the built graph (or an endpoint's); :func:`render_networkx` draws any
+The module itself is callable — ``cdkg.viz(...)`` is :func:`render`, as ``cdkg viz`` is on the
+command line.  :func:`render` draws the built graph (or an endpoint's); :func:`render_networkx` draws any
 networkx graph without changing it.  Both return the page and write it when given ``output``.
 """
 
 from __future__ import annotations
 
+import sys
+import types
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +29,10 @@ def render(build: Path | str | None = None, *, focus: str | None = None, depth: 
            gaps: bool = False, lang: str = "en", output: Path | str | None = None, endpoint: str | None = None,
            backend: Any = None) -> str:
     """The HTML page of the graph; written to ``output`` (atomically) when given."""
-    from kg.errors import UsageError
-    from kg.provenance import find_entity
-    from queries import backend_for
-    from viz import graphdata
+    from cdkg.errors import UsageError
+    from cdkg.kg.provenance import find_entity
+    from cdkg.queries import backend_for
+    from cdkg.viz import graphdata
 
     if kind not in KINDS:
         raise UsageError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
@@ -51,7 +54,7 @@ def render(build: Path | str | None = None, *, focus: str | None = None, depth: 
     findings: list[str] = []
     flagged: set[str] = set()
     if gaps:
-        from queries.gaps import find_gaps
+        from cdkg.queries.gaps import find_gaps
 
         report = find_gaps(lang=lang, backend=backend, evidence_per_entity=0)
         for f in report.findings:
@@ -63,8 +66,8 @@ def render(build: Path | str | None = None, *, focus: str | None = None, depth: 
 
 
 def _page(data: Any, keep: set[str], flagged: set[str], findings: list[str], title: str, lang: str) -> str:
-    from viz.html import page
-    from viz.graphdata import Node
+    from cdkg.viz.html import page
+    from cdkg.viz.graphdata import Node
 
     other = "vi" if lang == "en" else "en"
 
@@ -73,7 +76,7 @@ def _page(data: Any, keep: set[str], flagged: set[str], findings: list[str], tit
 
     def node_dict(n: Node) -> dict[str, Any]:
         label = n.labels.get(lang) or n.labels.get(other) or n.id.rsplit("/", 1)[-1]
-        from kg.provenance import fold
+        from cdkg.kg.provenance import fold
 
         return {"id": n.id, "kind": n.kind, "label": label, "short": label if len(label) <= 40 else label[:38] + "…",
                 "vi": n.labels.get("vi", ""), "en": n.labels.get("en", ""), "type": n.type, "dates": n.dates,
@@ -126,7 +129,7 @@ def render_networkx(graph: Any, *, title: str = "graph", label: str = "label", k
 
     The lists the page needs are filled directly in one pass — never node by node through
     pyvis's ``add_node``/``from_nx`` — and the caller's graph is not modified."""
-    from viz.html import page
+    from cdkg.viz.html import page
 
     nodes = []
     for n, attrs in graph.nodes(data=True):
@@ -144,10 +147,20 @@ def render_networkx(graph: Any, *, title: str = "graph", label: str = "label", k
 
 def _write(html: str, output: Path | str | None) -> str:
     if output is not None:
-        from kg.files import write_atomic
+        from cdkg.kg.files import write_atomic
 
         write_atomic(output, html.encode("utf-8"))
     return html
 
 
 __all__ = ["render", "render_networkx", "KINDS"]
+
+
+class _Viz(types.ModuleType):
+    """This module, callable: ``cdkg.viz(...)`` draws the graph as :func:`render` does."""
+
+    def __call__(self, build: Path | str | None = None, **options: Any) -> str:
+        return render(build, **options)
+
+
+sys.modules[__name__].__class__ = _Viz

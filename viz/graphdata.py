@@ -14,9 +14,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.sparql import PREFIX_DECL
-from loaders.dates import format_date
-from ontology import CD, DATE_PROPERTIES, ID, XSD, shorten, vocabulary
+from cdkg.kg.sparql import PREFIX_DECL
+from cdkg.loaders.dates import format_date
+from cdkg.ontology import CD, DATE_PROPERTIES, ID, XSD, shorten, vocabulary
 
 ENTITIES = PREFIX_DECL + f"""
 SELECT ?e ?class ?label WHERE {{

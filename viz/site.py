@@ -18,7 +18,7 @@ the tree of ``lang``:
 * ``search.html`` — labels, ids and evidence text, accents and case ignored, from a prebuilt
   index loaded as a script (``fetch`` of a local file fails under ``file://``).
 
-Safety as :mod:`viz.html`: every text is escaped, JSON in a page cannot close its element,
+Safety as :mod:`cdkg.viz.html`: every text is escaped, JSON in a page cannot close its element,
 scripts and styles are files of the site itself (the pages' Content-Security-Policy allows
 nothing else: no inline script, no request outside the folder).  The folder is written whole
 beside the target and swapped in; an existing folder is replaced only if it is a site cdkg
@@ -199,10 +199,10 @@ def _safe_part(text: str) -> str:
 def _load(backend: Any) -> SiteData:
     import pyoxigraph as ox
 
-    from kg.citations import source_records
-    from kg.sparql import PREFIX_DECL
-    from ontology import ID, PROVENANCE_GRAPH, shorten, vocabulary
-    from viz.graphdata import ENTITIES, FACTS, INDIVIDUAL_LABELS, KIND_OF_SEGMENT, literal_text
+    from cdkg.kg.citations import source_records
+    from cdkg.kg.sparql import PREFIX_DECL
+    from cdkg.ontology import ID, PROVENANCE_GRAPH, shorten, vocabulary
+    from cdkg.viz.graphdata import ENTITIES, FACTS, INDIVIDUAL_LABELS, KIND_OF_SEGMENT, literal_text
 
     vocab = vocabulary()
     entities: dict[str, Ent] = {}
@@ -282,8 +282,8 @@ def _stats(backend: Any) -> Any:
     counted in the store (seconds on a large graph)."""
     from types import SimpleNamespace
 
-    from kg.statistics import compute_stats
-    from kg.store import store_path
+    from cdkg.kg.statistics import compute_stats
+    from cdkg.kg.store import store_path
 
     try:
         report = json.loads((store_path(backend.build).parent / "report.json").read_text(encoding="utf-8"))
@@ -305,7 +305,7 @@ class Tree:
         self.other = "vi" if lang == "en" else "en"
 
     def prop(self, p: str) -> str:
-        from ontology import RDF, shorten
+        from cdkg.ontology import RDF, shorten
 
         if p == RDF + "type":
             return self.t["kind"].lower()
@@ -313,7 +313,7 @@ class Tree:
         return ls.get(self.lang) or ls.get(self.other) or shorten(p)
 
     def cls(self, c: str) -> str:
-        from ontology import shorten
+        from cdkg.ontology import shorten
 
         ls = self.d.prop_labels.get(c, {})
         return ls.get(self.lang) or ls.get(self.other) or shorten(c)
@@ -321,7 +321,7 @@ class Tree:
     def term(self, o: Any, root: str) -> str:
         """An object of a fact as HTML: a link to its page, a class name, or a value."""
         if not isinstance(o, str):
-            from viz.graphdata import literal_text
+            from cdkg.viz.graphdata import literal_text
 
             return e(literal_text(o))
         ent = self.d.entities.get(o)
@@ -329,7 +329,7 @@ class Tree:
             return f'<a href="{e(root + ent.path)}">{e(ent.label(self.lang))}</a>'
         if o in self.d.prop_labels:
             return e(self.cls(o))
-        from ontology import shorten
+        from cdkg.ontology import shorten
 
         return e(shorten(o))
 
@@ -365,7 +365,7 @@ class Tree:
 
     def frame(self, rel: str, title: str, body: str, *, page: str, scripts: tuple[str, ...] = (),
               data: Any = None) -> str:
-        from viz.html import script_json
+        from cdkg.viz.html import script_json
 
         depth = rel.count("/")
         root = "../" * depth
@@ -454,7 +454,7 @@ placeholder="{e(t['searchPlaceholder'])}" aria-label="{e(t['search'])}">\
         return self.frame("entities.html", self.t["allEntities"], "".join(parts), page="entities")
 
     def entity(self, ent: Ent) -> str:
-        from ontology import short_id
+        from cdkg.ontology import short_id
 
         t, lang = self.t, self.lang
         root = "../" * ent.path.count("/")
@@ -501,7 +501,7 @@ placeholder="{e(t['searchPlaceholder'])}" aria-label="{e(t['search'])}">\
         tooltip.  Drawn in Python: the page runs no layout code."""
         import math
 
-        from viz.html import STYLE
+        from cdkg.viz.html import STYLE
 
         shown = sorted(related, key=lambda i: (-len(how[i]), related[i].label(self.lang).casefold(), i))[:NEIGHBOURS]
         width, height, cx, cy = 760, 440, 380, 220
@@ -533,7 +533,7 @@ placeholder="{e(t['searchPlaceholder'])}" aria-label="{e(t['search'])}">\
                 f'aria-label="{e(self.t["related"])}">{"".join(lines)}{centre}{"".join(nodes)}</svg>')
 
     def source(self, iri: str) -> str:
-        from ontology import natural_key
+        from cdkg.ontology import natural_key
 
         t, rec = self.t, self.d.sources[iri]
         path = self.d.source_paths[iri]
@@ -574,7 +574,7 @@ placeholder="{e(t['searchPlaceholder'])}" aria-label="{e(t['search'])}">\
                           scripts=("timeline.js",))
 
     def timeline_rows(self) -> list[dict[str, Any]]:
-        from ontology import CD, XSD
+        from cdkg.ontology import CD, XSD
 
         d, t, lang = self.d, self.t, self.lang
         date_props = {CD + "date": "", CD + "expectedDate": t["expected"]}
@@ -600,7 +600,7 @@ placeholder="{e(t['searchPlaceholder'])}" aria-label="{e(t['search'])}">\
             shown, years, sort = [], set(), []
             for (p, value), inferred in sorted(dates.items(), key=lambda kv: (kv[0][0] != CD + "date", kv[0][1])):
                 lexical, _, dtype = value.rpartition("^^")
-                from loaders.dates import format_date
+                from cdkg.loaders.dates import format_date
 
                 text = format_date(lexical, dtype)
                 note = []
@@ -671,9 +671,9 @@ placeholder="{e(t['searchPlaceholder'])}" aria-label="{e(t['search'])}">\
                           scripts=(f"search-{self.lang}.js", "search.js"))
 
     def search_index(self) -> str:
-        from kg.provenance import fold
-        from ontology import short_id
-        from viz.html import script_json
+        from cdkg.kg.provenance import fold
+        from cdkg.ontology import short_id
+        from cdkg.viz.html import script_json
 
         items = []
         for ent in self.d.entities.values():
@@ -694,7 +694,7 @@ placeholder="{e(t['searchPlaceholder'])}" aria-label="{e(t['search'])}">\
 
 
 def _site_folder() -> Any:
-    from kg.files import OutputFolder
+    from cdkg.kg.files import OutputFolder
 
     return OutputFolder(SITE_MARKER, SITE_ENTRIES, "a site cdkg made", "--output", "site")
 
@@ -702,7 +702,7 @@ def _site_folder() -> Any:
 def check_site_target(final: Path) -> None:
     """Refuse (:class:`UsageError`) to write a site into ``final`` unless replacing it can only
     lose an earlier site: it does not exist, is an empty folder, or is a site cdkg wrote."""
-    from kg.files import check_build_target
+    from cdkg.kg.files import check_build_target
 
     check_build_target(final, None, _site_folder())
 
@@ -716,10 +716,10 @@ def site(build: Path | str | None = None, output: Path | str = "site", *, lang: 
          endpoint: str | None = None, backend: Any = None) -> Path:
     """Write the site of the built graph into ``output``; returns the path of its ``index.html``
     (which opens the ``lang`` tree)."""
-    from kg.errors import UsageError
-    from kg.files import replace_dir, staging_dir
-    from queries import backend_for
-    from queries.gaps import find_gaps
+    from cdkg.errors import UsageError
+    from cdkg.kg.files import replace_dir, staging_dir
+    from cdkg.queries import backend_for
+    from cdkg.queries.gaps import find_gaps
 
     if lang not in LANGS:
         raise UsageError(f"unknown language {lang!r}; choose en or vi")

@@ -1,7 +1,7 @@
-"""The ``cdkg`` command line: a thin layer over the Python API in :mod:`kg`.
+"""The ``cdkg`` command line: a thin layer over the Python API in :mod:`cdkg.kg`.
 
 Each command parses its options, calls one library function and prints the result; errors
-the library raises on purpose (:class:`kg.errors.CdkgError`) are printed once on stderr with
+the library raises on purpose (:class:`cdkg.errors.CdkgError`) are printed once on stderr with
 their exit code (1 invalid input, 2 could not run).  Heavy libraries load only in the
 commands that need them.
 """
@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kg.terminal import cell, json_text, safe, u_escaped, visible
+from cdkg.kg.terminal import cell, json_text, safe, u_escaped, visible
 
 app = typer.Typer(
     name="cdkg",
@@ -74,9 +74,9 @@ def _reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from kg.errors import CdkgError
-        from kg.store import damaged, is_store_damage
-        from kg.terminal import safe
+        from cdkg.errors import CdkgError
+        from cdkg.kg.store import damaged, is_store_damage
+        from cdkg.kg.terminal import safe
 
         try:
             return fn(*args, **kwargs)
@@ -113,7 +113,7 @@ def build(
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from kg.builder import build as run_build
+    from cdkg.kg.builder import build as run_build
 
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err,
                   transient=True, disable=quiet or not err.is_terminal) as bar:
@@ -161,10 +161,10 @@ def validate(
         cdkg validate
         cdkg validate --sources my-sources/
     """
-    from kg.validation import validate as run_validate
+    from cdkg.kg.validation import validate as run_validate
 
-    from kg.errors import UsageError
-    from kg.validation import ENGINES
+    from cdkg.errors import UsageError
+    from cdkg.kg.validation import ENGINES
 
     if engine not in ENGINES:
         raise UsageError(f"--engine is one of {', '.join(ENGINES)}")
@@ -200,7 +200,7 @@ def reason(
         cdkg reason
         cdkg reason --output inferred.ttl
     """
-    from ontology.reasoning import reason as run_reason
+    from cdkg.kg.reasoning import reason as run_reason
 
     result = run_reason(build_dir, output)
     out.print(f"Consistent. {result.inferred} inferred triples written to {safe(result.output)} "
@@ -236,7 +236,7 @@ def export(
         cdkg export --format csv --output tables/
         cdkg export --format csl-json --output sources.json
     """
-    from kg.exporter import export as run_export
+    from cdkg import export as run_export
 
     result = run_export(format.value, output, build=build_dir, with_ontology=with_ontology,
                         network=network.value, lang=lang.value)
@@ -263,7 +263,7 @@ def stats(
         cdkg stats
         cdkg stats --lang vi
     """
-    from kg.statistics import stats as run_stats
+    from cdkg.kg.statistics import stats as run_stats
 
     s = run_stats(build_dir)
     if as_json:
@@ -307,7 +307,7 @@ def why(
     """
     from dataclasses import asdict
 
-    from kg.provenance import why as run_why
+    from cdkg.kg.provenance import why as run_why
 
     result = run_why(entity, build_dir, lang=lang.value)
     if as_json:
@@ -370,7 +370,7 @@ def cite(
         cdkg cite 000-steering-committee-annual-meeting/1 --format bibtex
         cdkg cite plan_173_kh_ubnd --format csl-json > sources.json
     """
-    from kg.citations import cite as run_cite
+    from cdkg.kg.citations import cite as run_cite
 
     text = run_cite(target, build_dir, lang=lang.value).render(style.value, fmt.value)
     if fmt is CiteFormat.text:
@@ -404,7 +404,7 @@ def search(
     """
     from dataclasses import asdict
 
-    from kg.lookup import search as run_search
+    from cdkg.kg.lookup import search as run_search
 
     hits = run_search(text, build_dir, lang=lang.value, limit=limit, evidence=evidence)
     if as_json:
@@ -447,7 +447,7 @@ def list_queries(as_json: bool = typer.Option(False, "--json", help="Print the l
     Example:
         cdkg queries
     """
-    from queries import library
+    from cdkg.queries import library
 
     lib = library()
     if as_json:
@@ -494,9 +494,8 @@ def query(
         cdkg query cq01 --evidence quoted
         cdkg query --sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
     """
-    import queries
-
-    from kg.errors import UsageError
+    from cdkg import queries
+    from cdkg.errors import UsageError
 
     if (name is None) == (sparql is None):
         raise UsageError("give a query name (or .rq file), or --sparql TEXT — one of the two")
@@ -508,7 +507,7 @@ def query(
         params[key.strip()] = value
     backend = (queries.backend_for(build_dir, endpoint, **_remote_options(max_bytes, timeout=timeout))
                if endpoint else None)
-    from kg.worker import QueryInterrupted
+    from cdkg.kg.worker import QueryInterrupted
 
     try:
         if sparql is not None:
@@ -528,7 +527,7 @@ def _write_report(text: str, output: Optional[Path], summary: str) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    from kg.files import write_atomic
+    from cdkg.kg.files import write_atomic
 
     write_atomic(output, text.encode("utf-8"))
     err.print(f"Wrote {safe(output)}: {summary}")
@@ -600,8 +599,8 @@ def viz(
         cdkg viz --focus "Hà Kim Ngọc" --depth 2 --lang vi --output hkn.html
         cdkg viz --kind organisations --gaps --output gaps-graph.html
     """
-    from queries import backend_for
-    from viz import render
+    from cdkg.queries import backend_for
+    from cdkg.viz import render
 
     backend = backend_for(build_dir, endpoint, **_remote_options(max_bytes)) if endpoint else None
     render(build_dir, focus=focus, depth=depth, kind=kind.value, gaps=gaps, lang=lang.value, output=output,
@@ -628,7 +627,7 @@ def site(
     Example:
         cdkg site --output site --lang vi
     """
-    from viz.site import site as write_site
+    from cdkg.viz.site import site as write_site
 
     out.print(safe(write_site(build_dir, output, lang=lang.value).resolve()))
 
@@ -666,8 +665,8 @@ def gaps(
         cdkg gaps --output gaps.md
         cdkg gaps --kind 2 --kind structural-holes --format html --output gaps.html
     """
-    from queries import backend_for
-    from queries.gaps import find_gaps, render
+    from cdkg.queries import backend_for
+    from cdkg.queries.gaps import find_gaps, render
 
     backend = backend_for(build_dir, endpoint, **_remote_options(max_bytes)) if endpoint else None
     report = find_gaps(kind or None, lang=lang.value, evidence=evidence.value,
@@ -703,7 +702,7 @@ def push(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from kg.remote import push as run_push
+    from cdkg.kg.remote import push as run_push
 
     with Progress(TextColumn("pushing"), BarColumn(), MofNCompleteColumn(), console=err, transient=True,
                   disable=not err.is_terminal) as bar:
@@ -730,7 +729,7 @@ def serve(
         cdkg serve --port 7878
         cdkg query cq04 --endpoint http://127.0.0.1:7878/query
     """
-    from kg.serve import serve as run_serve
+    from cdkg.kg.serve import serve as run_serve
 
     def ready(server: Any) -> None:
         url = f"http://127.0.0.1:{server.port}"
@@ -759,7 +758,7 @@ def release(
         cdkg release --output release/
         (cd release && sha256sum -c cdkg.nq.sha256)
     """
-    from kg.publisher import release as run_release
+    from cdkg.kg.publisher import release as run_release
 
     result = run_release(output, build=build_dir, date=date)
     out.print(f"Released cdkg {safe(result.version)} into {safe(result.out)}/ in {result.seconds:.2f} s: "
@@ -791,8 +790,8 @@ def diff_command(
         cdkg diff release-0.1.0/ release/ --format markdown > CHANGELOG-data.md
         cdkg diff old-build/ build/ --format json
     """
-    from kg.datadiff import diff as run_diff, render
-    from kg.errors import CdkgError
+    from cdkg.kg.datadiff import diff as run_diff, render
+    from cdkg.errors import CdkgError
 
     try:
         result = run_diff(old, new)
@@ -825,7 +824,7 @@ def vocab(
         cdkg vocab --kind properties
         cdkg vocab --kind classes --lang vi
     """
-    from loaders.vocab import terms
+    from cdkg.loaders.vocab import terms
 
     found = terms(kind.value)
     if as_json:
@@ -857,13 +856,13 @@ def new_source(
     Example:
         cdkg new-source 005-quang-tri-plan-173 --url https://example.gov.vn/ke-hoach-173 --sources my-sources
     """
-    from kg.errors import UsageError
-    from kg.files import write_atomic
-    from loaders.drafting import new_source as scaffold
+    from cdkg.errors import UsageError
+    from cdkg.kg.files import write_atomic
+    from cdkg.loaders.drafting import new_source as scaffold
 
     article, curated = scaffold(source_id, url)
     if sources is None:
-        from loaders.curated import default_sources
+        from cdkg.loaders.curated import default_sources
 
         sources = default_sources()
     paths = (sources / "articles" / f"{source_id}.txt", sources / "curated" / f"{source_id}.yaml")
@@ -900,9 +899,9 @@ def draft(
         cdkg draft sources/articles/005-quang-tri-plan-173.txt --sources sources \\
             --output sources/curated/005-quang-tri-plan-173.yaml --force
     """
-    from kg.errors import UsageError
-    from kg.files import write_atomic
-    from loaders.drafting import draft as run_draft
+    from cdkg.errors import UsageError
+    from cdkg.kg.files import write_atomic
+    from cdkg.loaders.drafting import draft as run_draft
 
     result = run_draft(article, sources, source_id)
     if output is None:

@@ -7,7 +7,7 @@ Turtle file — and never mixed into the asserted facts.
 
 HermiT accepts only the OWL 2 datatype map, which has no xsd:date, xsd:gYear, xsd:gYearMonth
 or xsd:gMonthDay; such literals are passed to the reasoner as plain strings, as the ``owl``
-export writes them (:func:`kg.exporter.owl_triples`; dates play no part in the ontology's axioms).
+export writes them (:func:`cdkg.kg.exporter.owl_triples`; dates play no part in the ontology's axioms).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.errors import CdkgError
+from cdkg.errors import CdkgError
 
 INFERRED_IRI = "https://w3id.org/cdkg/id/inferred"
 
@@ -45,8 +45,8 @@ class ReasonResult:
 def _owl_safe_ntriples(build: Path | str | None) -> bytes:
     import pyoxigraph as ox
 
-    from kg.exporter import owl_triples
-    from kg.store import open_store
+    from cdkg.kg.exporter import owl_triples
+    from cdkg.kg.store import open_store
 
     return ox.serialize(owl_triples(open_store(build)), format=ox.RdfFormat.N_TRIPLES)
 
@@ -61,8 +61,8 @@ def reason(build: Path | str | None = None, output: Path | str | None = None) ->
     import owlready2
     import pyoxigraph as ox
 
-    from kg.files import write_atomic
-    from kg.store import DEFAULT_BUILD
+    from cdkg.kg.files import write_atomic
+    from cdkg.kg.store import DEFAULT_BUILD
 
     t0 = time.perf_counter()
     data = _owl_safe_ntriples(build)
@@ -89,7 +89,7 @@ def reason(build: Path | str | None = None, output: Path | str | None = None) ->
             triples.append(ox.Triple(ox.NamedNode(subject), ox.NamedNode(predicate), ox.NamedNode(obj)))
         world.close()
     triples.sort(key=lambda t: (t.subject.value, t.predicate.value, t.object.value))
-    from ontology import output_prefixes
+    from cdkg.ontology import output_prefixes
 
     out = Path(output) if output is not None else Path(build or DEFAULT_BUILD) / "inferred.ttl"
     header = (f"# Inferred by HermiT from ontology/cdkg.ttl and the asserted facts of {Path(build or DEFAULT_BUILD)}/.\n"

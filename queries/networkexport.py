@@ -6,7 +6,7 @@ Two networks (``network``):
   individuals such as themes that facts point to); every fact between two entities (an object
   property stated by an evidence excerpt) is a directed edge, one per (subject, property, object),
   with the excerpts that state it.  Types and literal values are node attributes, never nodes.
-* ``organisations`` — the co-participation network of :mod:`queries.network`: organisations
+* ``organisations`` — the co-participation network of :mod:`cdkg.queries.network`: organisations
   linked when they take part in the same event, weighted by the number of shared events.
 
 Every attribute is a plain string or number (networkx's GraphML writer rejects RDF terms,
@@ -52,11 +52,11 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 
-from kg.errors import UsageError
-from kg.files import write_atomic
-from kg.sparql import PREFIX_DECL, LocalBackend
-from kg.store import ONTOLOGY_GRAPH, open_store
-from ontology import CD, ELI, ID, PROVENANCE_GRAPH, RDF, XSD, shorten, vocabulary
+from cdkg.errors import UsageError
+from cdkg.kg.files import write_atomic
+from cdkg.kg.sparql import PREFIX_DECL, LocalBackend
+from cdkg.kg.store import ONTOLOGY_GRAPH, open_store
+from cdkg.ontology import CD, ELI, ID, PROVENANCE_GRAPH, RDF, XSD, shorten, vocabulary
 
 NETWORKS = ("all", "organisations")
 NETWORK_FORMATS = ("graphml", "gexf", "csv")
@@ -276,9 +276,9 @@ def whole_graph(facts: GraphFacts, lang: str = "en") -> nx.MultiDiGraph:
 
 
 def organisation_graph(facts: GraphFacts, lang: str = "en") -> nx.Graph:
-    """``organisations``: the co-participation network of :mod:`queries.network`, with plain
+    """``organisations``: the co-participation network of :mod:`cdkg.queries.network`, with plain
     attributes (the shared events as ids) and spells for the timeline."""
-    from queries import network
+    from cdkg.queries import network
 
     co = network.co_participation(network.participation(LocalBackend(store=facts.store)))
     graph = nx.Graph(name="cdkg: organisations linked by shared events")
