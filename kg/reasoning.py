@@ -24,7 +24,7 @@ INFERRED_IRI = "https://w3id.org/cdkg/id/inferred"
 
 
 class ReasonerUnavailable(CdkgError):
-    """Java (needed by HermiT) is missing."""
+    """Java (needed by HermiT) or owlready2 (the optional part `cdkg[reason]`) is missing."""
 
 
 class Inconsistent(CdkgError):
@@ -58,7 +58,10 @@ def reason(build: Path | str | None = None, output: Path | str | None = None) ->
     if shutil.which("java") is None:
         raise ReasonerUnavailable("HermiT needs Java, which is not installed: "
                                   "apt-get install default-jre-headless (Debian/Ubuntu), or install any Java 11+")
-    import owlready2
+    try:
+        import owlready2
+    except ImportError:
+        raise ReasonerUnavailable("cdkg reason needs owlready2, an optional part: pip install 'cdkg[reason]'") from None
     import pyoxigraph as ox
 
     from cdkg.kg.files import write_atomic
