@@ -39,8 +39,6 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-__version__ = "0.1.0"
-
 _API = {
     "build": "cdkg.kg.builder",
     "BuildResult": "cdkg.kg.builder",
@@ -126,6 +124,10 @@ SUBPACKAGES = ("ontology", "loaders", "kg", "queries", "viz", "errors", "cli")
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # one source of truth: pyproject.toml, through the installed metadata
+        from cdkg.kg.publisher import package_version
+
+        return package_version()
     if name in SUBPACKAGES:
         return import_module(f"cdkg.{name}")
     target = _API.get(name)

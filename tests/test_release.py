@@ -51,6 +51,9 @@ def test_package_dataset_and_ontology_versions_agree():
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
     v = versions()
     assert version("cdkg") == declared == v.package, "reinstall after changing pyproject's version"
+    import cdkg
+
+    assert cdkg.__version__ == declared
     assert v.ontology_info == declared, "ontology/cdkg.ttl owl:versionInfo"
     assert v.ontology_iri == f"https://w3id.org/cdkg/ontology/{declared}", "ontology/cdkg.ttl owl:versionIRI"
     assert v.agree
