@@ -286,3 +286,34 @@ def test_the_site_works_served_over_http_too(browser, made):
 def test_every_interface_string_exists_in_both_languages():
     """A key missing in one language would show "undefined" in the page scripts."""
     assert TEXT["en"].keys() == TEXT["vi"].keys()
+
+
+def test_no_page_loads_every_entity_up_front(browser, made):
+    """entities.html lists the kinds; each kind has a page of its own, together holding every
+    entity page exactly once; the search page shows entity hits before the excerpts' index loads."""
+    _, out = made
+    for lang in ("en", "vi"):
+        tree = out / lang
+        index = (tree / "entities.html").read_text(encoding="utf-8")
+        assert 'href="e/' not in index  # no entity is listed on the index itself
+        kinds = re.findall(r'href="entities-([a-z-]+)\.html"[^<]*</a></td><td class="n">(\d+)', index)
+        listed: list[str] = []
+        for kind, count in kinds:
+            page = (tree / f"entities-{kind}.html").read_text(encoding="utf-8")
+            links = re.findall(r'<li><a href="(e/[^"]+)"', page)
+            assert len(links) == int(count), kind
+            listed += links
+        pages = sorted(p.relative_to(tree).as_posix() for p in (tree / "e").rglob("*.html"))
+        assert sorted(listed) == pages
+    search = (out / "en" / "search.html").read_text(encoding="utf-8")
+    assert "search-en.js" in search and "evidence" not in re.findall(r'<script src="([^"]+)"', search)[0]
+    entities_js = (out / "assets" / "search-en.js").read_text(encoding="utf-8")
+    evidence_js = (out / "assets" / "search-en-evidence.js").read_text(encoding="utf-8")
+    assert "#ev-" not in entities_js and "#ev-" in evidence_js
+    v = Visit(browser, out)
+    v.page.route("**/search-en-evidence.js", lambda route: None)  # hold the excerpts' index back
+    v.page.goto((out / "en" / "search.html").as_uri() + "?q=ha%20kim%20ngoc", wait_until="domcontentloaded")
+    v.page.wait_for_selector("#search-results li a")
+    assert v.page.locator("#search-results li a").first.text_content() == HKN
+    assert v.page.evaluate("document.body.hasAttribute('data-search-ready')") is False
+    v.page.close()

@@ -16,7 +16,8 @@ the tree of ``lang``:
   year range, kind, locality, partner and theme (the rows are JSON inside the page);
 * ``gaps.html`` — the coordination-gap report, each finding linked to its entities;
 * ``search.html`` — labels, ids and evidence text, accents and case ignored, from a prebuilt
-  index loaded as a script (``fetch`` of a local file fails under ``file://``).
+  index loaded as scripts (``fetch`` of a local file fails under ``file://``): the entities'
+  names with the page, the excerpts' words once those results are shown.
 
 Safety as :mod:`cdkg.viz.html`: every text is escaped, JSON in a page cannot close its element,
 scripts and styles are files of the site itself (the pages' Content-Security-Policy allows
@@ -427,7 +428,7 @@ placeholder="{e(t['searchPlaceholder'])}" aria-label="{e(t['search'])}">\
         parts.append(f'<section><h2>{e(t["byKind"])}</h2><table class="kinds">')
         for kind in KIND_NAMES:
             if kinds.get(kind):
-                parts.append(f'<tr><td><a href="entities.html#{e(kind)}">{e(_kind_name(kind, lang))}</a></td>'
+                parts.append(f'<tr><td><a href="entities-{e(kind)}.html">{e(_kind_name(kind, lang))}</a></td>'
                              f'<td class="n">{kinds[kind]}</td></tr>')
         parts.append('</table></section>')
         facts = {s.source: s.facts for s in d.stats.sources} if d.stats is not None else {}
@@ -439,19 +440,31 @@ placeholder="{e(t['searchPlaceholder'])}" aria-label="{e(t['search'])}">\
         parts.append('</table></section>')
         return self.frame("index.html", t["title"], "".join(parts), page="home")
 
-    def entity_list(self) -> str:
+    def entity_groups(self) -> dict[str, list[Ent]]:
+        """The entities of each kind (in :data:`KIND_NAMES`' order), sorted by label."""
         groups: dict[str, list[Ent]] = defaultdict(list)
         for ent in self.d.entities.values():
             groups[ent.kind].append(ent)
-        parts = []
-        for kind in KIND_NAMES:
-            if kind not in groups:
-                continue
-            items = sorted(groups[kind], key=lambda x: (x.label(self.lang).casefold(), x.iri))
-            parts.append(f'<section id="{e(kind)}"><h2>{e(_kind_name(kind, self.lang))} ({len(items)})</h2><ul>')
-            parts += [f'<li><a href="{e(x.path)}">{e(x.label(self.lang))}</a></li>' for x in items]
-            parts.append("</ul></section>")
+        return {kind: sorted(groups[kind], key=lambda x: (x.label(self.lang).casefold(), x.iri))
+                for kind in KIND_NAMES if kind in groups}
+
+    def entity_list(self) -> str:
+        """``entities.html``: the kinds with their counts, each a page of its own
+        (``entities-KIND.html``), so that no page lists every entity of a large graph."""
+        parts = ['<table class="kinds">']
+        for kind, items in self.entity_groups().items():
+            parts.append(f'<tr><td><a href="entities-{e(kind)}.html">{e(_kind_name(kind, self.lang))}</a></td>'
+                         f'<td class="n">{len(items)}</td></tr>')
+        parts.append("</table>")
         return self.frame("entities.html", self.t["allEntities"], "".join(parts), page="entities")
+
+    def entity_kind_page(self, kind: str, items: list[Ent]) -> str:
+        name = _kind_name(kind, self.lang)
+        parts = [f'<p><a href="entities.html">{e(self.t["allEntities"])}</a></p>'
+                 f'<section id="{e(kind)}"><h2>{e(name)} ({len(items)})</h2><ul>']
+        parts += [f'<li><a href="{e(x.path)}">{e(x.label(self.lang))}</a></li>' for x in items]
+        parts.append("</ul></section>")
+        return self.frame(f"entities-{kind}.html", name, "".join(parts), page="entities")
 
     def entity(self, ent: Ent) -> str:
         from cdkg.ontology import short_id
@@ -671,6 +684,8 @@ placeholder="{e(t['searchPlaceholder'])}" aria-label="{e(t['search'])}">\
                           scripts=(f"search-{self.lang}.js", "search.js"))
 
     def search_index(self) -> str:
+        """``search-LANG.js``: every entity's labels, alternative labels and id, folded (accents
+        and case removed) — what the search page loads with the page."""
         from cdkg.kg.provenance import fold
         from cdkg.ontology import short_id
         from cdkg.viz.html import script_json
@@ -680,6 +695,15 @@ placeholder="{e(t['searchPlaceholder'])}" aria-label="{e(t['search'])}">\
             words = [*ent.labels.values(), *sorted(ent.alts), short_id(ent.iri).replace("_", " "), short_id(ent.iri)]
             items.append([ent.path, ent.label(self.lang), _kind_name(ent.kind, self.lang),
                           fold(" | ".join(words)), fold(ent.label(self.lang))])
+        return f"window.CDKG_SEARCH = {script_json(items)};\n"
+
+    def evidence_index(self) -> str:
+        """``search-LANG-evidence.js``: the words of every excerpt, which the search page loads only
+        after it has shown the entities that match."""
+        from cdkg.kg.provenance import fold
+        from cdkg.viz.html import script_json
+
+        items = []
         for ev in self.d.evidence.values():
             if ev.source not in self.d.source_paths:
                 continue
@@ -687,7 +711,7 @@ placeholder="{e(t['searchPlaceholder'])}" aria-label="{e(t['search'])}">\
             snippet = ev.text if len(ev.text) <= 160 else ev.text[:158] + "…"
             items.append([f"{self.d.source_paths[ev.source]}#ev-{anchor}", snippet, self.t["evidenceHit"],
                           fold(ev.text), ""])
-        return f"window.CDKG_SEARCH = {script_json(items)};\n"
+        return f"window.cdkgSearchMore({script_json(items)});\n"
 
 
 # --------------------------------------------------------------------------------------- writing
@@ -737,9 +761,12 @@ def site(build: Path | str | None = None, output: Path | str = "site", *, lang: 
             top = staged / code
             _write(top / "index.html", tree.home())
             _write(top / "entities.html", tree.entity_list())
+            for kind, items in tree.entity_groups().items():
+                _write(top / f"entities-{kind}.html", tree.entity_kind_page(kind, items))
             _write(top / "timeline.html", tree.timeline())
             _write(top / "search.html", tree.search())
             _write(staged / "assets" / f"search-{code}.js", tree.search_index())
+            _write(staged / "assets" / f"search-{code}-evidence.js", tree.evidence_index())
             _write(top / "gaps.html", tree.gaps(find_gaps(lang=code, backend=backend, evidence_per_entity=2)))
             for ent in data.entities.values():
                 _write(top / ent.path, tree.entity(ent))

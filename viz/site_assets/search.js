@@ -1,4 +1,6 @@
-/* Search page: the prebuilt index (search-LANG.js sets window.CDKG_SEARCH) filtered in the page.
+/* Search page: the prebuilt index filtered in the page.  search-LANG.js (loaded with the page)
+   sets window.CDKG_SEARCH, the entities; the excerpts' words come after the
+   first results are shown, from search-LANG-evidence.js, which calls window.cdkgSearchMore.
    Every word of the query must occur, accents and case ignored; labels rank above evidence. */
 (function () {
   "use strict";
@@ -44,6 +46,14 @@
     if (first) { window.location.href = first.href; }
   });
   run();
-  window.cdkgSearchReady = true;
-  document.body.setAttribute("data-search-ready", "1");
+  window.cdkgSearchMore = function (more) {
+    items = items.concat(more);
+    run();
+    window.cdkgSearchReady = true;
+    document.body.setAttribute("data-search-ready", "1");
+  };
+  var own = document.querySelector('script[src$="search-' + document.documentElement.lang + '.js"]');
+  var next = document.createElement("script");
+  next.src = own.getAttribute("src").replace(/\.js$/, "-evidence.js");
+  document.body.appendChild(next);
 })();
