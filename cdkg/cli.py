@@ -574,6 +574,7 @@ class VizKind(str, Enum):
     documents = "documents"
     heritage = "heritage"
     places = "places"
+    people = "people"
 
 
 @app.command()
@@ -581,8 +582,14 @@ class VizKind(str, Enum):
 def viz(
     focus: Optional[str] = typer.Option(None, "--focus", help="Draw only the neighbourhood of this entity (id or label)."),
     depth: int = typer.Option(1, "--depth", min=1, max=6, help="Hops around --focus."),
-    kind: VizKind = typer.Option(VizKind.all, "--kind", help="Only nodes of this kind and their neighbours."),
+    kind: VizKind = typer.Option(VizKind.all, "--kind", help="Only nodes of this kind and their neighbours; "
+                                 "people: each position held drawn as one edge person → organisation, named by "
+                                 "the post title."),
     gaps: bool = typer.Option(False, "--gaps", help="Highlight entities in coordination-gap findings and list them."),
+    roll_up: bool = typer.Option(False, "--roll-up/--no-roll-up", help="Draw sub-units (org:unitOf, "
+                                 "org:subOrganizationOf) as the organisation they belong to."),
+    hide_placeholders: bool = typer.Option(False, "--hide-placeholders", help="Leave out collective placeholders "
+                                           "(cd:OrganisationGroup, e.g. 'the ministries concerned')."),
     lang: Lang = typer.Option(Lang.en, "--lang", "-l", help="Language of labels."),
     output: Path = typer.Option(Path("graph.html"), "--output", "-o", help="HTML file to write."),
     build_dir: Path = BuildOption,
@@ -591,20 +598,23 @@ def viz(
 ) -> None:
     """Write an interactive graph as one self-contained HTML file that works offline.
 
-    Nodes are coloured and shaped by kind; hover or click for both labels, dates and the
-    sources with their quotes; a search box finds a node by name, with or without accents.
+    The layout is computed once (the same page on every run); the most connected nodes are
+    labelled, more as you zoom in.  Click a node for its relations with their evidence (hover
+    only highlights); a year range filters events; the view saves as PNG or SVG; a search
+    box finds a node by name, with or without accents.
 
     Example:
         cdkg viz --output graph.html
         cdkg viz --focus "Hà Kim Ngọc" --depth 2 --lang vi --output hkn.html
-        cdkg viz --kind organisations --gaps --output gaps-graph.html
+        cdkg viz --kind organisations --gaps --roll-up --hide-placeholders --output orgs.html
+        cdkg viz --kind people --output people.html
     """
     from cdkg.queries import backend_for
     from cdkg.viz import render
 
     backend = backend_for(build_dir, endpoint, **_remote_options(max_bytes)) if endpoint else None
     render(build_dir, focus=focus, depth=depth, kind=kind.value, gaps=gaps, lang=lang.value, output=output,
-           endpoint=endpoint, backend=backend)
+           endpoint=endpoint, backend=backend, roll_up=roll_up, hide_placeholders=hide_placeholders)
     out.print(safe(output.resolve()))
 
 

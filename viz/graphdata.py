@@ -50,6 +50,16 @@ INDIVIDUAL_LABELS = PREFIX_DECL + """
 SELECT ?e ?class ?label WHERE { ?e a owl:NamedIndividual , ?class ; rdfs:label ?label FILTER(?class != owl:NamedIndividual) }
 """
 
+#: The dates that place an event in a year (the site's timeline uses the same two).
+EVENT_DATES = frozenset({CD + "date", CD + "expectedDate"})
+#: Date datatypes that hold a year (a day-month-only date, xsd:gMonthDay, has none).
+YEAR_TYPES = frozenset({"date", "dateTime", "gYearMonth", "gYear"})
+#: Collective placeholders: organisations a source names together without listing them.
+PLACEHOLDER = CD + "OrganisationGroup"
+#: A unit and the organisation it belongs to (org:unitOf is a sub-property of org:subOrganizationOf).
+SUB_UNIT = frozenset({"http://www.w3.org/ns/org#unitOf", "http://www.w3.org/ns/org#subOrganizationOf"})
+ORG = "http://www.w3.org/ns/org#"
+
 KIND_OF_SEGMENT = {"organisation": "organisation", "person": "person", "place": "place", "event": "event",
                    "document": "document", "heritage": "heritage", "objective": "objective",
                    "plan-component": "objective", "position": "position", "role": "role", "statement": "statement",
@@ -62,8 +72,20 @@ class Node:
     kind: str
     type: str  # the most specific class label (English)
     labels: dict[str, str] = field(default_factory=dict)
-    dates: list[str] = field(default_factory=list)
+    dates: list[tuple[str, str]] = field(default_factory=list)  # (date property IRI, the date as the source gives it)
     evidence: list[str] = field(default_factory=list)  # evidence graph IRIs
+    classes: set[str] = field(default_factory=set)  # class IRIs, as declared
+    years: set[int] = field(default_factory=set)  # an event's years (cd:date, cd:expectedDate with a year)
+    includes: list[str] = field(default_factory=list)  # IRIs of sub-units rolled up into this node
+
+    def type_label(self, lang: str, labels: dict[str, dict[str, str]]) -> str:
+        """The most specific of the node's classes, named in ``lang`` (English when it has no such label)."""
+        if not self.classes:
+            return self.type
+        supers = {s for c in self.classes for s in _ancestors(c)}
+        best = sorted(c for c in self.classes if c not in supers) or sorted(self.classes)
+        names = labels.get(best[0], {})
+        return names.get(lang) or names.get("en") or self.type
 
 
 @dataclass
@@ -72,6 +94,7 @@ class Edge:
     target: str
     relation: str  # property IRI
     evidence: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # the relation named otherwise (e.g. a post title)
 
 
 @dataclass
@@ -80,6 +103,7 @@ class GraphData:
     edges: list[Edge]
     excerpts: dict[str, dict[str, str]]  # evidence IRI → kind, text, source, publisher, published, url, locator
     property_labels: dict[str, dict[str, str]]
+    rolled: dict[str, Node] = field(default_factory=dict)  # sub-units merged into their parent (roll_up)
 
 
 def literal_text(lit: ox.Literal) -> str:
@@ -88,8 +112,21 @@ def literal_text(lit: ox.Literal) -> str:
     return format_date(lit.value, dt[len(XSD):]) if dt.startswith(XSD) else lit.value
 
 
+def _ancestors(cls: str) -> set[str]:
+    vocab, seen, todo = vocabulary(), set(), [cls]
+    while todo:
+        for sup in vocab.superclasses.get(todo.pop(), ()):
+            if sup not in seen:
+                seen.add(sup)
+                todo.append(sup)
+    return seen
+
+
 def load(backend: Any) -> GraphData:
-    """Read nodes, edges and excerpts from a backend (local store or endpoint)."""
+    """Read nodes, edges and excerpts from a backend (local store or endpoint).  Every list is
+    sorted, so the same graph gives the same data (and the same page) on every run."""
+    from cdkg.ontology import natural_key
+
     vocab = vocabulary()
     nodes: dict[str, Node] = {}
     for row in backend.query(ENTITIES):
@@ -99,6 +136,7 @@ def load(backend: Any) -> GraphData:
         if node is None:
             node = nodes[iri] = Node(iri, KIND_OF_SEGMENT.get(segment or "", "other"),
                                      vocab.labels.get(cls, {}).get("en", shorten(cls)))
+        node.classes.add(cls)
         label = row["label"]
         if label is not None and label.language:
             node.labels[label.language] = label.value
@@ -108,6 +146,7 @@ def load(backend: Any) -> GraphData:
         cls = row["class"].value
         node = individuals.setdefault(iri, Node(iri, "theme" if cls == CD + "Theme" else "other",
                                                 vocab.labels.get(cls, {}).get("en", shorten(cls))))
+        node.classes.add(cls)
         if row["label"].language:
             node.labels[row["label"].language] = row["label"].value
     edges: dict[tuple[str, str, str], Edge] = {}
@@ -120,7 +159,9 @@ def load(backend: Any) -> GraphData:
             node.evidence.append(g)
         if isinstance(o, ox.Literal):
             if p in DATE_PROPERTIES:
-                node.dates.append(f"{vocab.labels.get(p, {}).get('en', shorten(p))}: {literal_text(o)}")
+                node.dates.append((p, literal_text(o)))
+                if p in EVENT_DATES and o.datatype.value[len(XSD):] in YEAR_TYPES:
+                    node.years.add(int(o.value[:4]))
             continue
         if o.value not in nodes and o.value in individuals:
             nodes[o.value] = individuals[o.value]
@@ -131,6 +172,13 @@ def load(backend: Any) -> GraphData:
             target.evidence.append(g)
         edge = edges.setdefault((s.value, p, o.value), Edge(s.value, o.value, p))
         edge.evidence.append(g)
+    for node in nodes.values():
+        node.dates = sorted(set(node.dates), key=lambda d: (d[0], d[1]))
+        node.evidence.sort(key=natural_key)
+        if node.kind != "event":
+            node.years.clear()
+    for edge in edges.values():
+        edge.evidence = sorted(set(edge.evidence), key=natural_key)
     excerpts = {}
     for row in backend.query(EXCERPTS):
         issued = row["issued"]
@@ -142,7 +190,8 @@ def load(backend: Any) -> GraphData:
                                     "source": row["title"].value, "publisher": text("publisher"),
                                     "published": literal_text(issued) if issued is not None else "",
                                     "url": text("page"), "locator": text("locator")}
-    return GraphData(nodes, list(edges.values()), excerpts, vocab.labels)
+    ordered = sorted(edges.values(), key=lambda e: (e.source, e.relation, e.target))
+    return GraphData(dict(sorted(nodes.items())), ordered, excerpts, vocab.labels)
 
 
 def neighbourhood(data: GraphData, centre: str, depth: int) -> set[str]:
@@ -163,3 +212,95 @@ def of_kind(data: GraphData, kind: str) -> set[str]:
     core = {iri for iri, n in data.nodes.items() if n.kind == kind}
     around = {e.target for e in data.edges if e.source in core} | {e.source for e in data.edges if e.target in core}
     return core | around
+
+
+def placeholders(data: GraphData) -> set[str]:
+    """Collective placeholders ("the ministries concerned"): organisations of the class
+    ``cd:OrganisationGroup``, which a source names together without listing them."""
+    return {iri for iri, n in data.nodes.items() if PLACEHOLDER in n.classes}
+
+
+def _merge_edges(data: GraphData, edges: list[Edge]) -> list[Edge]:
+    from cdkg.ontology import natural_key
+
+    merged: dict[tuple[str, str, str, tuple[tuple[str, str], ...]], Edge] = {}
+    for e in edges:
+        if e.source == e.target:
+            continue
+        key = (e.source, e.relation, e.target, tuple(sorted(e.labels.items())))
+        if key in merged:
+            merged[key].evidence = sorted(set(merged[key].evidence) | set(e.evidence), key=natural_key)
+        else:
+            merged[key] = Edge(e.source, e.target, e.relation, list(e.evidence), dict(e.labels))
+    return sorted(merged.values(), key=lambda e: (e.source, e.relation, e.target, sorted(e.labels.items())))
+
+
+def roll_up(data: GraphData) -> GraphData:
+    """Sub-units drawn as their parent: every unit (``org:unitOf``, ``org:subOrganizationOf``,
+    followed to the top) is merged into the organisation it belongs to, its relations moved
+    there; the parent lists what it includes.  A unit in two organisations goes to the first
+    by IRI, so the result is the same on every run."""
+    from cdkg.ontology import natural_key
+
+    parent: dict[str, str] = {}
+    for e in data.edges:
+        if e.relation in SUB_UNIT and e.source in data.nodes and e.target in data.nodes:
+            parent.setdefault(e.source, e.target)  # edges are sorted: the first target by IRI
+
+    def top(iri: str) -> str:
+        seen = {iri}
+        while iri in parent and parent[iri] not in seen:
+            iri = parent[iri]
+            seen.add(iri)
+        return iri
+
+    into = {iri: top(iri) for iri in parent}
+    nodes = {}
+    for iri, n in data.nodes.items():
+        if iri in into:
+            continue
+        nodes[iri] = Node(n.id, n.kind, n.type, dict(n.labels), list(n.dates), list(n.evidence), set(n.classes),
+                          set(n.years), list(n.includes))
+    for child in sorted(into):
+        merged = nodes[into[child]]
+        merged.includes.append(child)
+        merged.evidence = sorted(set(merged.evidence) | set(data.nodes[child].evidence), key=natural_key)
+    edges = [Edge(into.get(e.source, e.source), into.get(e.target, e.target), e.relation, e.evidence, e.labels)
+             for e in data.edges]
+    rolled = {**data.rolled, **{child: data.nodes[child] for child in into}}
+    return GraphData(nodes, _merge_edges(data, edges), data.excerpts, data.property_labels, rolled)
+
+
+def without_positions(data: GraphData) -> GraphData:
+    """The people view: each position held (``cd:Position``, reified as W3C ORG asks) becomes
+    one edge person → organisation named by the post title, with the position's evidence; the
+    position nodes and the post-title nodes go."""
+    member: dict[str, list[str]] = defaultdict(list)
+    organisation: dict[str, list[str]] = defaultdict(list)
+    role: dict[str, list[str]] = defaultdict(list)
+    evidence: dict[str, list[str]] = defaultdict(list)
+    for e in data.edges:
+        which = {ORG + "member": member, ORG + "organization": organisation, ORG + "role": role}.get(e.relation)
+        if which is not None and data.nodes[e.source].kind == "position":
+            which[e.source].append(e.target)
+            evidence[e.source] += e.evidence
+    positions = {iri for iri, n in data.nodes.items() if n.kind == "position"}
+    roles = {iri for iri, n in data.nodes.items() if n.kind == "role"}
+    edges = [e for e in data.edges if e.source not in positions | roles and e.target not in positions | roles]
+    for pos in sorted(positions):
+        names = {}
+        for r in role.get(pos, []):
+            for lang, text in data.nodes[r].labels.items():
+                names[lang] = "; ".join(x for x in (names.get(lang), text) if x)
+        for person in member.get(pos, []):
+            for org in organisation.get(pos, []):
+                edges.append(Edge(person, org, ORG + "role", list(evidence[pos]), names))
+    nodes = {iri: n for iri, n in data.nodes.items() if iri not in positions | roles}
+    return GraphData(nodes, _merge_edges(data, edges), data.excerpts, data.property_labels, data.rolled)
+
+
+def without(data: GraphData, drop: set[str]) -> GraphData:
+    """The graph without some nodes and their edges."""
+    return GraphData({i: n for i, n in data.nodes.items() if i not in drop},
+                     [e for e in data.edges if e.source not in drop and e.target not in drop],
+                     data.excerpts, data.property_labels, data.rolled)

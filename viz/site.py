@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cdkg.viz.html import KIND_NAMES, kind_name
+
 SITE_MARKER = ".cdkg-site"
 SITE_ENTRIES = frozenset({SITE_MARKER, "index.html", "assets", "en", "vi"})
 ASSETS = Path(__file__).with_name("site_assets")
@@ -99,17 +101,6 @@ TEXT: dict[str, dict[str, str]] = {
     },
 }
 
-#: Kinds of entity (by the segment of their IRI), named in both languages.
-KIND_NAMES = {
-    "organisation": ("Organisations", "Tổ chức"), "person": ("People", "Cá nhân"), "place": ("Places", "Địa danh"),
-    "event": ("Events", "Sự kiện"), "document": ("Documents", "Văn bản"), "heritage": ("Heritage", "Di sản"),
-    "objective": ("Objectives and plan components", "Mục tiêu và cấu phần kế hoạch"),
-    "position": ("Positions held", "Chức vụ đảm nhiệm"), "role": ("Post titles", "Chức danh"),
-    "statement": ("Limitations and recommendations", "Hạn chế và kiến nghị"), "theme": ("Themes", "Chủ đề"),
-    "other": ("Other", "Khác"),
-}
-
-
 #: The gap kinds' titles in Vietnamese (their explanations are in English, marked as such).
 GAP_TITLES_VI = {
     "objectives-unaddressed": "Các mục tiêu của chiến lược đối chiếu với những gì thực hiện chúng",
@@ -124,8 +115,7 @@ GAP_TITLES_VI = {
 
 
 def _kind_name(kind: str, lang: str) -> str:
-    en, vi = KIND_NAMES.get(kind, KIND_NAMES["other"])
-    return vi if lang == "vi" else en
+    return kind_name(kind, lang)
 
 
 def e(text: Any) -> str:
