@@ -149,6 +149,11 @@ def test_an_injected_label_and_quote_stay_text(browser, sources_copy, tmp_path):
     page = Page(browser, path)
     assert page.search("img src") == [NASTY]
     assert page.page.locator("img").count() == 0
+    import xml.etree.ElementTree as ET
+
+    svg = ET.fromstring(page.page.evaluate("window.cdkg.svg()").split("?>", 1)[1])  # the SVG export
+    assert NASTY in {t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")}
+    assert not [e for e in svg.iter() if e.tag.rsplit("}", 1)[-1] in ("img", "script", "image")]
     page.close()
 
 

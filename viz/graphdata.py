@@ -272,9 +272,11 @@ def roll_up(data: GraphData) -> GraphData:
 
 
 def without_positions(data: GraphData) -> GraphData:
-    """The people view: each position held (``cd:Position``, reified as W3C ORG asks) becomes
-    one edge person → organisation named by the post title, with the position's evidence; the
-    position nodes and the post-title nodes go."""
+    """The people view: the positions held (``cd:Position``, reified as W3C ORG asks) become
+    one edge person → organisation named by the post titles (joined by "; "), with the
+    positions' evidence; the position nodes and the post-title nodes go."""
+    from cdkg.ontology import natural_key
+
     member: dict[str, list[str]] = defaultdict(list)
     organisation: dict[str, list[str]] = defaultdict(list)
     role: dict[str, list[str]] = defaultdict(list)
@@ -287,14 +289,19 @@ def without_positions(data: GraphData) -> GraphData:
     positions = {iri for iri, n in data.nodes.items() if n.kind == "position"}
     roles = {iri for iri, n in data.nodes.items() if n.kind == "role"}
     edges = [e for e in data.edges if e.source not in positions | roles and e.target not in positions | roles]
+    held: dict[tuple[str, str], tuple[dict[str, list[str]], list[str]]] = {}  # (person, organisation) → posts, evidence
     for pos in sorted(positions):
-        names = {}
-        for r in role.get(pos, []):
-            for lang, text in data.nodes[r].labels.items():
-                names[lang] = "; ".join(x for x in (names.get(lang), text) if x)
         for person in member.get(pos, []):
             for org in organisation.get(pos, []):
-                edges.append(Edge(person, org, ORG + "role", list(evidence[pos]), names))
+                posts, graphs = held.setdefault((person, org), ({}, []))
+                graphs += evidence[pos]
+                for r in role.get(pos, []):
+                    for lang, text in data.nodes[r].labels.items():
+                        if text not in posts.setdefault(lang, []):
+                            posts[lang].append(text)
+    for (person, org), (posts, graphs) in held.items():
+        edges.append(Edge(person, org, ORG + "role", sorted(set(graphs), key=natural_key),
+                          {lang: "; ".join(texts) for lang, texts in posts.items()}))
     nodes = {iri: n for iri, n in data.nodes.items() if iri not in positions | roles}
     return GraphData(nodes, _merge_edges(data, edges), data.excerpts, data.property_labels, data.rolled)
 

@@ -180,14 +180,15 @@ html,body{margin:0;height:100%;font:14px/1.4 system-ui,sans-serif}
     });
     return out;
   }
-  // The best-ranked visible nodes get a label, as many as the zoom allows (30 at the opening
-  // zoom, four times as many at twice the zoom), skipping a label that would overlap one already
-  // placed: the most connected nodes are named first and every name can be read.
+  // The best-ranked visible nodes get a label: of the 2 × 30 most connected at the opening zoom
+  // (four times as many at twice the zoom), those whose label overlaps none placed before it —
+  // at most 30 — so the most connected nodes are named first and every name can be read.
   function labelled() {
     var scale = network.getScale(), zoom = scale / scale0, count = Math.round(OPEN_LABELS * zoom * zoom);
     var px = Math.max(14, 13 / scale) * scale, out = {}, boxes = [], k = 0;
     var w = container.clientWidth, h = container.clientHeight;
-    var ids = order.filter(function (n) { return visible(n.id); }).map(function (n) { return n.id; });
+    var ids = order.filter(function (n) { return visible(n.id); }).map(function (n) { return n.id; })
+      .slice(0, 2 * count);
     var pos = network.getPositions(ids);
     for (var j = 0; j < ids.length && k < count; j++) {
       var n = byId[ids[j]], p = network.canvasToDOM(pos[n.id]), r = size(n) * scale;

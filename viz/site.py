@@ -490,7 +490,7 @@ placeholder="{e(t['searchPlaceholder'])}" aria-label="{e(t['search'])}">\
         body.append("</ol>")
         if related:
             body.append(f'<h2>{e(t["related"])}</h2>')
-            body.append(self.neighbourhood(ent, related, how, root))
+            body.append(self.neighbourhood(ent, *self.drawn(ent, related, how), root))
             body.append('<ul class="related">')
             body += [f'<li><a href="{e(root + r.path)}">{e(r.label(lang))}</a> '
                      f'<small>{e(_kind_name(r.kind, lang))}</small></li>'
@@ -498,12 +498,35 @@ placeholder="{e(t['searchPlaceholder'])}" aria-label="{e(t['search'])}">\
             body.append("</ul>")
         return self.frame(ent.path, ent.label(lang), "".join(body), page="entity")
 
+    def drawn(self, ent: Ent, related: dict[str, Ent], how: dict[str, list[str]]) -> tuple[dict[str, Ent],
+                                                                                         dict[str, list[str]]]:
+        """The neighbours to draw, as ``cdkg viz --kind people`` draws them: a position held
+        (reified, W3C ORG) is not drawn; its person or organisation is, linked by the post title."""
+        org = "http://www.w3.org/ns/org#"
+        if ent.kind == "position":
+            return related, how
+        out: dict[str, Ent] = {}
+        why: dict[str, list[str]] = defaultdict(list)
+        for iri, r in related.items():
+            if r.kind != "position":
+                out[iri] = r
+                why[iri] += how[iri]
+                continue
+            facts = [(p, o) for s, p, o, _ in self.d.facts_of.get(iri, []) if s == iri and isinstance(o, str)]
+            posts = [self.d.entities[o].label(self.lang) for p, o in facts if p == org + "role" and o in self.d.entities]
+            for p, o in facts:
+                if p in (org + "member", org + "organization") and o != ent.iri and o in self.d.entities:
+                    out[o] = self.d.entities[o]
+                    why[o] += posts or how[iri]
+        return out, why
+
     def neighbourhood(self, ent: Ent, related: dict[str, Ent], how: dict[str, list[str]], root: str) -> str:
         """The entity and its most linked neighbours (at most :data:`NEIGHBOURS`) as an SVG
         drawing: a circle around it, each neighbour a link to its page, the relations in its
         tooltip.  Drawn in Python: the page runs no layout code."""
         import math
 
+        from cdkg.viz.graphdata import PLACEHOLDER
         from cdkg.viz.html import STYLE
 
         shown = sorted(related, key=lambda i: (-len(how[i]), related[i].label(self.lang).casefold(), i))[:NEIGHBOURS]
@@ -516,6 +539,9 @@ placeholder="{e(t['searchPlaceholder'])}" aria-label="{e(t['search'])}">\
         def colour(kind: str) -> str:
             return STYLE.get(kind, STYLE["other"])[0]
 
+        def mark(n: Ent) -> str:  # collective placeholders dashed, as in cdkg viz
+            return ' class="placeholder"' if PLACEHOLDER in n.classes else ""
+
         lines, nodes = [], []
         for k, iri in enumerate(shown):
             angle = 2 * math.pi * k / len(shown) - math.pi / 2
@@ -527,10 +553,10 @@ placeholder="{e(t['searchPlaceholder'])}" aria-label="{e(t['search'])}">\
             tip = f'{n.label(self.lang)} — {"; ".join(dict.fromkeys(how[iri]))}'
             lines.append(f'<line x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}"><title>{e(tip)}</title></line>')
             nodes.append(f'<a href="{e(root + n.path)}"><title>{e(tip)}</title>'
-                         f'<circle cx="{x:.1f}" cy="{y:.1f}" r="7" fill="{colour(n.kind)}"></circle>'
+                         f'<circle cx="{x:.1f}" cy="{y:.1f}" r="7" fill="{colour(n.kind)}"{mark(n)}></circle>'
                          f'<text x="{x + dx:.1f}" y="{y + dy:.1f}" text-anchor="{anchor}">'
                          f'{e(short(n.label(self.lang)))}</text></a>')
-        centre = (f'<circle cx="{cx}" cy="{cy}" r="11" fill="{colour(ent.kind)}"></circle><text class="centre" '
+        centre = (f'<circle cx="{cx}" cy="{cy}" r="11" fill="{colour(ent.kind)}"{mark(ent)}></circle><text class="centre" '
                   f'x="{cx}" y="{cy - 16}" text-anchor="middle">{e(short(ent.label(self.lang)))}</text>')
         return (f'<svg class="neighbourhood" viewBox="0 0 {width} {height}" role="img" '
                 f'aria-label="{e(self.t["related"])}">{"".join(lines)}{centre}{"".join(nodes)}</svg>')
