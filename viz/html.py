@@ -170,7 +170,7 @@ html,body{margin:0;height:100%;font:14px/1.4 system-ui,sans-serif}
   // ---- what is shown: the year filter hides events; labels follow the zoom; a focus highlights
   var hidden = {}, selected = null, selectedEdge = null, hovered = null;
   var shownNode = {}, shownEdge = {};  // id → the state last given to vis
-  var OPEN_LABELS = 30;
+  var OPEN_LABELS = 30, LABEL_PX = 13;  // labels at the opening zoom; their size on the screen
   function visible(id) { return !hidden[id]; }
   function edgeVisible(i) { var e = data.edges[i]; return visible(e.from) && visible(e.to); }
   function neighbours(id) {
@@ -182,28 +182,31 @@ html,body{margin:0;height:100%;font:14px/1.4 system-ui,sans-serif}
   }
   // The best-ranked visible nodes get a label: of the 2 × 30 most connected at the opening zoom
   // (four times as many at twice the zoom), those whose label overlaps none placed before it —
-  // at most 30 — so the most connected nodes are named first and every name can be read.
-  function labelled() {
+  // at most 30 — so the most connected nodes are named first and every name can be read.  With a
+  // node in focus (selected or hovered), it and then its neighbours are named first.
+  function labelled(focus, near) {
     var scale = network.getScale(), zoom = scale / scale0, count = Math.round(OPEN_LABELS * zoom * zoom);
-    var px = Math.max(14, 13 / scale) * scale, out = {}, boxes = [], k = 0;
+    var px = LABEL_PX, out = {}, boxes = [], k = 0;
     var w = container.clientWidth, h = container.clientHeight;
-    var ids = order.filter(function (n) { return visible(n.id); }).map(function (n) { return n.id; })
-      .slice(0, 2 * count);
-    var pos = network.getPositions(ids);
-    for (var j = 0; j < ids.length && k < count; j++) {
+    var first = near ? order.filter(function (n) { return near[n.id] && n.id !== focus; }).map(function (n) { return n.id; }) : [];
+    if (focus) { first.unshift(focus); }
+    var rest = order.filter(function (n) { return visible(n.id); }).map(function (n) { return n.id; }).slice(0, 2 * count);
+    var ids = first.concat(rest), pos = network.getPositions(ids);
+    for (var j = 0; j < ids.length && (j < first.length || k < count); j++) {
       var n = byId[ids[j]], p = network.canvasToDOM(pos[n.id]), r = size(n) * scale;
+      if (out[n.id]) { continue; }
       var half = n.short.length * px * 0.29, top = p.y + r, box = [p.x - half, top, p.x + half, top + px * 1.25];
       if (box[2] < 0 || box[0] > w || box[3] < 0 || box[1] > h) { continue; }  // off screen
       var clash = boxes.some(function (b) { return box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3]; });
-      if (clash) { continue; }
-      boxes.push(box); out[n.id] = true; k += 1;
+      if (clash && n.id !== focus) { continue; }
+      boxes.push(box); out[n.id] = true;
+      if (j >= first.length) { k += 1; }
     }
     return out;
   }
   function restyle() {
     var focus = hovered || selected, near = focus ? neighbours(focus) : null;
-    var names = labelled(), font = Math.max(14, 13 / network.getScale());
-    if (near) { Object.keys(near).forEach(function (id) { names[id] = true; }); }
+    var names = labelled(focus, near), font = LABEL_PX / network.getScale();
     var nodeUpdates = [], edgeUpdates = [];
     data.nodes.forEach(function (n) {
       var want = {hidden: !!hidden[n.id], label: names[n.id] ? n.short : "",
@@ -213,13 +216,14 @@ html,body{margin:0;height:100%;font:14px/1.4 system-ui,sans-serif}
           had.font !== want.font) {
         shownNode[n.id] = want;
         nodeUpdates.push({id: n.id, hidden: want.hidden, label: want.label, opacity: want.opacity,
-                          font: {size: want.font}});
+                          font: {size: want.font, color: want.opacity < 1 ? "rgba(34,34,34,0.25)" : "#222222",
+                                 strokeWidth: want.opacity < 1 ? 0 : 3}});
       }
     });
     data.edges.forEach(function (e, i) {
       var on = focus && (e.from === focus || e.to === focus) && edgeVisible(i);
       var want = {hidden: !edgeVisible(i), label: on || selectedEdge === i ? e.label : "",
-                  faded: !!(near && !on), strong: !!on || selectedEdge === i, font: Math.max(11, 11 / network.getScale())};
+                  faded: !!(near && !on), strong: !!on || selectedEdge === i, font: 11 / network.getScale()};
       var had = shownEdge[i];
       if (!had || had.hidden !== want.hidden || had.label !== want.label || had.faded !== want.faded ||
           had.strong !== want.strong || (want.label && had.font !== want.font)) {
