@@ -160,7 +160,7 @@ def load(backend: Any) -> GraphData:
         if isinstance(o, ox.Literal):
             if p in DATE_PROPERTIES:
                 node.dates.append((p, literal_text(o)))
-                if p in EVENT_DATES and o.datatype.value[len(XSD):] in YEAR_TYPES:
+                if p in EVENT_DATES and o.datatype.value[len(XSD):] in YEAR_TYPES and o.value[:4].isdigit():
                     node.years.add(int(o.value[:4]))
             continue
         if o.value not in nodes and o.value in individuals:

@@ -69,7 +69,7 @@ PAGE = r"""<!DOCTYPE html>
 <html lang="__LANG__">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; font-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:">
 <title>cdkg graph</title>
 <style>__VIS_CSS__</style>
 <style>
