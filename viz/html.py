@@ -387,8 +387,7 @@ html,body{margin:0;height:100%;font:14px/1.4 system-ui,sans-serif}
     data.gaps.forEach(function (f) {
       var li = el("li", null, "finding"); li.setAttribute("data-id", f.ids[0]);
       li.appendChild(el("b", f.kind + ": "));
-      var text = el("span", f.text); if (data.findingsLang !== data.lang) { text.lang = data.findingsLang; }
-      li.appendChild(text);
+      li.appendChild(el("span", f.text));
       li.appendChild(el("br"));
       f.ids.forEach(function (id) {
         var b = nodeButton(id);
@@ -523,15 +522,14 @@ TEXT = {
 }
 
 
-def page(title: str, nodes: list[dict], edges: list[dict], *, gaps: list[dict], lang: str,
-         findings_lang: str = "en") -> str:
+def page(title: str, nodes: list[dict], edges: list[dict], *, gaps: list[dict], lang: str) -> str:
     """The HTML of one graph page: nodes carry their positions (the page runs no physics) and
     their rank by degree (the page labels the best-ranked first); ``gaps`` are findings
-    ``{"kind", "text", "ids"}``, written in ``findings_lang``."""
+    ``{"kind", "text", "ids"}`` (the gap report's wording, the entities' ids)."""
     js, css = vis_assets()
     lang = lang if lang in TEXT else "en"
     kinds_used = sorted({n["kind"] for n in nodes}, key=list(STYLE).index)
-    data = {"title": title, "lang": lang, "findingsLang": findings_lang, "nodes": nodes, "edges": edges,
+    data = {"title": title, "lang": lang, "nodes": nodes, "edges": edges,
             "gaps": gaps, "styles": {k: [v[0], v[1]] for k, v in STYLE.items()}, "text": TEXT[lang],
             "legend": [{"color": STYLE[k][0], "label": kind_name(k, lang)} for k in kinds_used]}
     pieces = {"__LANG__": lang, "__VIS_CSS__": _css_safe(css),
