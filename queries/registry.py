@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from cdkg.errors import UsageError
 from cdkg.ontology import PREFIXES, XSD
 
-KINDS = ("entity", "iri", "string", "integer", "lang", "date")
+KINDS = ("entity", "iri", "string", "integer", "year", "lang", "date")
 _PARAM = re.compile(r"^(\w+)\s*\((\w+)\)\s*(?:[—–-]+\s*(.*))?$")
 
 
@@ -143,6 +143,10 @@ def to_term(param: Param, value: str, resolve_entity: Callable[[str], str]) -> o
             return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
         except ValueError:
             raise UsageError(f"{param.name}: {value!r} is not a whole number") from None
+    if param.kind == "year":
+        if not re.fullmatch(r"\d{4}", value.strip()):
+            raise UsageError(f"{param.name}: {value!r} is not a year; give four digits, e.g. 2021")
+        return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
     if param.kind == "date":
         return _date_term(param, value)
     if param.kind == "lang" and value not in ("vi", "en"):
