@@ -155,3 +155,76 @@ def test_update_is_applied_only_when_asked(sources_copy, tmp_path):
     assert queries.run_sparql(ask, build=tmp_path / "b") is False
     assert queries.run_sparql(insert, build=tmp_path / "b", allow_update=True) is None
     assert queries.run_sparql(ask, build=tmp_path / "b") is True
+
+
+# The timeline as data (cq01): a year range on the stated date (else the expected one), ISO dates
+# at the source's precision.  These run on the full bundled build, where every precision occurs.
+
+#: Events of ``year`` counted apart from cq01: a date in a graph with no inference, or else an
+#: expected date; the year read from the start of the lexical form.
+YEAR_EVENTS = """PREFIX cd: <https://w3id.org/cdkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?e WHERE {
+  ?e a ?t . ?t rdfs:subClassOf* cd:Event .
+  { GRAPH ?g { ?e cd:date ?d } FILTER NOT EXISTS { ?g cd:inference ?x } }
+  UNION
+  { ?e cd:expectedDate ?d
+    FILTER NOT EXISTS { GRAPH ?h { ?e cd:date ?stated } FILTER NOT EXISTS { ?h cd:inference ?y } } }
+  FILTER(STRSTARTS(STR(?d), "YEAR"))
+}"""
+
+
+@pytest.fixture(scope="module")
+def full(store):
+    return LocalBackend(store=store)
+
+
+def timeline(backend, **params):
+    return queries.run("cq01", {k: str(v) for k, v in params.items()}, backend=backend)
+
+
+def test_a_year_range_gives_exactly_the_events_of_those_years(full):
+    rows = timeline(full, **{"from": 2021, "to": 2021}).values()
+    counted = {row["e"].value for row in full.query(YEAR_EVENTS.replace("YEAR", "2021"))}
+    assert len(counted) >= 3
+    assert {r["event"] for r in rows} == counted
+    assert all(r["iso_date"].startswith("2021") for r in rows)
+    # a day and month with a year only the curators inferred is not placed in 2021
+    assert ID + "event/ev_scd_meeting_2021_06_17" not in counted
+
+
+def test_the_bounds_of_a_year_range_are_included(full):
+    def events(**params):
+        return sorted((r["event"], r["iso_date"]) for r in timeline(full, **params).values())
+
+    years = {y: events(**{"from": y, "to": y}) for y in (2021, 2022, 2023)}
+    assert all(years.values())
+    assert events(**{"from": 2021, "to": 2023}) == sorted(years[2021] + years[2022] + years[2023])
+    later = timeline(full, **{"from": 2023}).values()
+    assert {r["iso_date"][:4] for r in later} >= {"2023", "2025"}
+    assert min(r["iso_date"][:4] for r in later) == "2023"
+    assert max(r["iso_date"][:4] for r in timeline(full, to=2011).values()) == "2011"
+    with pytest.raises(UsageError, match="is not a year"):
+        timeline(full, **{"from": "21"})
+
+
+def test_the_timeline_gives_iso_dates_at_the_sources_precision(full):
+    result = timeline(full)
+    rows = result.values()
+    by_event = {(r["event"].rsplit("/", 1)[-1], r["date"]): r for r in rows}
+    for event, iso, precision in [("ev_vn_culture_week_cambodia_2017", "2017-10-04", "day"),
+                                  ("ev_national_culture_conference_2021", "2021-11", "month"),
+                                  ("inscription_hoang_thanh_thang_long", "2010", "year"),
+                                  ("ev_scd_annual_meeting", "--05-26", "day-month")]:
+        row = by_event[(event, iso)]
+        assert (row["iso_date"], row["precision"]) == (iso, precision)
+    # ISO in every output: the display rows (DataFrame) as in CSV and JSON
+    display = {r["iso_date"] for r in result.rows()}
+    assert {"2017-10-04", "2021-11", "2010", "--05-26"} <= display
+    assert "2021-11" in result.serialize("csv") and '"value": "--05-26"' in result.serialize("json")
+    # dates with a year in order, then the day-month ones (no year to sit in), then undated events
+    placing = [0 if r["iso_date"] and not r["iso_date"].startswith("--") else 1 if r["iso_date"] else 2
+               for r in rows]
+    assert placing == sorted(placing) and placing.count(1) > 0
+    dated = [r["iso_date"] for r in rows if r["iso_date"] and not r["iso_date"].startswith("--")]
+    assert dated == sorted(dated) and dated[-1] > "2025"
