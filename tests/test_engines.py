@@ -45,7 +45,6 @@ from cdkg.kg.sparql import LocalBackend
 from cdkg.ontology import XSD
 from cdkg.queries.registry import bind, to_term
 
-CQ = Path(str(resources.files("cdkg.queries") / "cq"))
 GAPS = Path(str(resources.files("cdkg.queries") / "gaps"))
 CHECKS = Path(str(resources.files("cdkg.ontology") / "checks"))
 
@@ -182,3 +181,38 @@ def test_rdflib_gives_the_rows_pyoxigraph_gives(engines, kind, name, params):
         assert got == want
     else:
         assert Counter(got) == Counter(want)
+
+
+#: Breaks of the kinds the ontology checks look for, so that each check has rows to compare:
+#: quads taken out of the ontology (a domain, a definition, the licence) and facts added (in a
+#: graph that is no evidence, and with a property the ontology does not declare).
+ONTOLOGY = "<https://w3id.org/cdkg/ontology>"
+REMOVED = [f"<https://w3id.org/cdkg/ontology#approves> <http://www.w3.org/2000/01/rdf-schema#domain> "
+           f"<https://w3id.org/cdkg/ontology#Document> {ONTOLOGY} .",
+           f"<https://w3id.org/cdkg/ontology#approves> <http://www.w3.org/2004/02/skos/core#definition> "
+           f'"The decision approves the strategy, plan or scheme."@en {ONTOLOGY} .',
+           f"{ONTOLOGY} <http://purl.org/dc/terms/license> <https://creativecommons.org/licenses/by/4.0/> {ONTOLOGY} ."]
+ADDED = ["<https://w3id.org/cdkg/id/x> <https://w3id.org/cdkg/ontology#notDeclared> \"y\" <https://w3id.org/cdkg/id/loose> ."]
+
+
+@pytest.fixture(scope="module")
+def broken(seed_built):
+    lines = cdkg.export("nquads", build=seed_built, with_ontology=True).decode("utf-8").splitlines()
+    kept = [line for line in lines if line not in REMOVED]
+    assert len(lines) - len(kept) == len(REMOVED), "a quad to take out is not in the graph"
+    data = "\n".join(kept + ADDED) + "\n"
+    store = ox.Store()
+    store.load(data.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+    dataset = rdflib.Dataset(default_union=False)
+    dataset.parse(data=data, format="nquads")
+    return store, dataset
+
+
+@pytest.mark.parametrize("path", sorted(CHECKS.glob("*.rq")), ids=lambda p: p.stem)
+def test_rdflib_finds_the_violations_pyoxigraph_finds(broken, path):
+    store, dataset = broken
+    text = path.read_text(encoding="utf-8")
+    want = Counter(rows(store.query(text), ["focus", "message"], {}))
+    got = Counter(rows(dataset.query(text), ["focus", "message"], {}))
+    assert want, f"{path.name} finds nothing in the broken graph"
+    assert got == want
