@@ -148,8 +148,30 @@ def validate(sources: Path | str | None = None, engine: str = "sparql") -> Valid
     except SourceError as exc:
         report.findings = [Finding(p.file, p.line, p.field, "source", p.message, p.hint) for p in exc.problems]
         return report
-    report.findings = check_corpus(corpus, engine=engine)
+    report.findings = check_corpus(corpus, engine=engine) + _review_markers(sources_dir)
     return report
+
+
+def _review_markers(sources_dir: Path) -> list[Finding]:
+    """A warning per unreviewed proposal (``# review C: why``) left in a curated file by ``cdkg draft``:
+    a draft validates, and the curator sees what is still to check."""
+    from cdkg.loaders.curated import MAX_FILE_BYTES
+    from cdkg.loaders.drafting import review_markers
+    from cdkg.loaders.reading import UnsafeFile, read_regular
+
+    out = []
+    folder = sources_dir / "curated"
+    for path in sorted(folder.glob("*.yaml")):
+        try:  # the loader's reader (no FIFO, device or link out of the folder)
+            text = read_regular(path, folder, MAX_FILE_BYTES).decode("utf-8")
+        except (OSError, UnsafeFile, UnicodeDecodeError):
+            continue  # the loader has reported it
+        for line, confidence, why in review_markers(text):
+            out.append(Finding(f"curated/{path.name}", line, "draft", "review",
+                               f"unreviewed draft proposal (confidence {confidence:.1f}: {why})",
+                               "check the line against the article, correct it, then delete its '# review' comment",
+                               "warning"))
+    return out
 
 
 def _locate(corpus: Corpus, iri: str) -> tuple[str, int | None]:

@@ -1092,6 +1092,48 @@ def render_report(d: Draft) -> str:
     return "\n".join(out) + "\n"
 
 
+# --- review markers ------------------------------------------------------------------------------
+
+#: A draft's review marker: a YAML comment ``# review 0.6: why`` (after a fact or an entity).
+_MARKER = re.compile(r"(?:^|\s)#\s*review\s+(\d(?:\.\d+)?)\s*:\s?(.*)$")
+
+
+def _outside_quotes(prefix: str) -> bool:
+    """Whether the end of ``prefix`` is outside YAML quotes (so a ``#`` there starts a comment)."""
+    single = double = False
+    i = 0
+    while i < len(prefix):
+        c = prefix[i]
+        if double and c == "\\":
+            i += 2
+            continue
+        if c == '"' and not single:
+            double = not double
+        elif c == "'" and not double:
+            single = not single
+        i += 1
+    return not (single or double)
+
+
+def review_markers(text: str) -> list[tuple[int, float, str]]:
+    """The unreviewed proposals of a draft curated file: (1-based line, confidence, reason) of
+    each ``# review C: why`` comment, the marker :func:`render_yaml` writes after a proposed
+    fact or entity.  A ``#`` inside a quoted string is no comment, so a quote holding the words
+    is not a marker:
+
+    >>> review_markers('- [a, chair, b]  # review 0.7: why\\n- quote: "# review 0.5: x"\\n')
+    [(1, 0.7, 'why')]
+    """
+    out = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if "review" not in line:
+            continue
+        m = _MARKER.search(line)
+        if m and _outside_quotes(line[:m.start()]):
+            out.append((n, float(m.group(1)), m.group(2).strip()))
+    return out
+
+
 # --- a new source ------------------------------------------------------------------------------
 
 
