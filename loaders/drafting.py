@@ -312,6 +312,7 @@ class Draft:
     matched: dict[str, tuple[Known, str]]  # id → (entity, first matched text)
     left_out: list[str]
     yaml: str = ""
+    published: str | None = None  # the header's date, as the draft read it (for attestedOn)
     report: str = ""
 
     @property
@@ -439,10 +440,13 @@ class _Drafter:
         self.left_out: list[str] = []
         self.event_date: str | None = None
         self.home: str | None = None  # the province the article names most (for "UBND tỉnh" alone)
+        self.speaker: str | None = None  # the last person who spoke (for "…, Trưởng ban nhấn mạnh")
+        self.goals_of: str | None = None  # the plan whose goals the sentences go on listing
         self.bodies = _Index({b[2]: Known(b[2], b[3], b[0], b[4], list(b[1]), "(register)") for b in NATIONAL_BODIES
                               if b[2] not in known})
         published = article.header.get("published", "")
-        self.published = _date_value(published) if published and published != "unknown" else None
+        day = re.search(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}", published)  # "14/12/2021 13:16": the day
+        self.published = _date_value(day.group(0)) if day else None
 
     def add_new(self, ent: NewEntity) -> str:
         ent.id = ent.id[:80].rstrip("_")  # the schema's longest id
@@ -506,6 +510,7 @@ class _Drafter:
             if not m.new and m.id in self.known:
                 self.matched.setdefault(m.id, (self.known[m.id], m.text))
         self._facts(s)
+        self._statements(s)
         unique: dict[tuple[str, str, str | int], Fact] = {}
         for f in s.facts:
             unique.setdefault((f.s, f.p, f.o), f)
@@ -857,6 +862,84 @@ class _Drafter:
                 s.facts.append(Fact(ev, "speaker", m.id, conf, f"'{verb.group(0)}' after the name, in "
                                     + ("a sentence about the event" if s.event else "an article about the event")))
 
+    def _statement(self, s: Sentence, kind: str, prefix: str, clause: str, at: int, why: str,
+                   confidence: float) -> str | None:
+        """A new statement (goal, measure, recommendation…) whose label is ``clause`` (found at ``at``)."""
+        label = clause.strip(" ,;:.…“”\"-–").strip()
+        label = re.sub(r"^(?:đồng thời|bên cạnh đó|theo đó|trong đó|từ đó|và|việc|là|góp phần)\s*,?\s+", "",
+                       label, flags=re.IGNORECASE)
+        words = label.split()
+        if len(words) < 3:
+            return None
+        label = " ".join(words[:25]) + (" …" if len(words) > 25 else "")
+        label = label[0].upper() + label[1:]
+        sid = f"{prefix}_{slug(self.source)[:4].rstrip('_')}_{slug(' '.join(words[:6]))}"
+        sid = self.add_new(NewEntity(sid, kind, label, label, [], why, confidence))
+        s.mentions.append(Mention(at, at + len(clause), clause, sid, kind, "statement", new=True))
+        return sid
+
+    def _statements(self, s: Sentence) -> None:
+        """A plan's goals, breakthrough solutions and measures (list items after "mục tiêu",
+        "giải pháp đột phá", "biện pháp"), and the recommendations and limitations a speaker
+        raises at the article's event — each a new statement for the curator to name."""
+        text, folded = s.text, fold(s.text)
+        plans = [m.id for m in s.mentions if m.kind in DOC_KINDS and m.kind != "Strategy"]
+        plan = plans[0] if plans else None
+        if plan and self.goals_of is None and self.known.get(plan) is None:
+            self.goals_of = plan
+        plan = plan or self.goals_of
+        for cue, kind, prop, prefix in (("giai phap dot pha", "BreakthroughSolution", "hasBreakthroughSolution", "bs"),
+                                        ("bien phap", "Measure", "hasMeasure", "measure")):
+            at = folded.find(cue)
+            if plan is None or at < 0:
+                continue
+            m = re.search(r":|tập trung vào(?: việc)?", text[at:])
+            if not m:
+                continue
+            start = at + m.end()
+            for item in re.finditer(r"[^;]+", text[start:]):
+                sid = self._statement(s, kind, prefix, item.group(0), start + item.start(),
+                                      f"an item of the list after '{text[at:at + len(cue)]}'", 0.5)
+                if sid:
+                    s.facts.append(Fact(plan, prop, sid, 0.5, f"a list item after '{text[at:at + len(cue)]}'"))
+            self.goals_of = None if kind == "BreakthroughSolution" else self.goals_of
+            return
+        if plan and (self.goals_of == plan) and not re.search(r"mục tiêu trên|những mục tiêu", text):
+            # "Kế hoạch … nhằm A", "Đặt mục tiêu …, B", and the items that follow: goals
+            m = re.search(r"\bnhằm\s+|[Đđ]ặt mục tiêu\s*(?:đến năm \d{4}\s*,?\s*)?|mục tiêu\s*:", text)
+            start = m.end() if m else (0 if not plans else -1)
+            if start >= 0:
+                for item in re.finditer(r"[^;]+", text[start:]):
+                    sid = self._statement(s, "PlanGoal", "goal", item.group(0), start + item.start(),
+                                          "a goal of the plan ('nhằm', 'mục tiêu' or an item after them)", 0.4)
+                    if sid:
+                        s.facts.append(Fact(plan, "hasGoal", sid, 0.4, "a goal clause of the plan's paragraph"))
+                return
+        ev = s.event or self.event
+        people = [m for m in s.mentions if m.kind == "Person"]
+        spoke = SPEECH.search(text) or re.search(r"\b(nêu rõ|chỉ đạo|tin tưởng)\b", text)
+        if people and spoke:
+            self.speaker = min(people, key=lambda m: abs(m.start - spoke.start())).id
+        who = self.speaker
+        by = (0.5, "the speaker of the sentence") if spoke or "”" in text else (0.3, "the last person who spoke")
+        if ev is None or who is None:
+            return  # a statement is raised by someone (the shapes): none known, none proposed
+        limit = re.search(r"hạn chế|khó khăn|thách thức|bất cập|dư địa|tồn tại", text)
+        if limit:
+            sid = self._statement(s, "Limitation", "lim", text, 0, f"'{limit.group(0)}' in a speaker's words", 0.4)
+            if sid:
+                s.facts += [Fact(sid, "raisedBy", who, *by), Fact(sid, "raisedAt", ev, 0.5, "the article's event")]
+            return
+        cue = re.search(r"\b(cần|phải|đề nghị|kiến nghị|đề xuất|sáng kiến|sớm|chú trọng|chú ý|nhấn mạnh việc)\b", text)
+        if not cue:
+            return
+        start = cue.end() if cue.group(0) == "nhấn mạnh việc" else cue.start()
+        for item in re.finditer(r"[^;]+", text[start:]):
+            sid = self._statement(s, "Recommendation", "rec", item.group(0), start + item.start(),
+                                  f"'{cue.group(0)}' in a speaker's words", 0.4)
+            if sid:
+                s.facts += [Fact(sid, "raisedBy", who, *by), Fact(sid, "raisedAt", ev, 0.5, "the article's event")]
+
     def _facts(self, s: Sentence) -> None:
         folded = fold(s.text)
         docs = [m for m in s.mentions if m.how == "number"]
@@ -1003,7 +1086,7 @@ def draft(article_path: Path | str, sources: Path | str | None = None, source_id
     d.home = provinces.most_common(1)[0][0] if provinces else None
     sentences = [d.sentence(t, i) for t, i in split_sentences(article, body)]
     # facts that name the event found later (e.g. a date before the event is named) are not redone
-    result = Draft(source, path.name, sentences, d.new, d.matched, d.left_out)
+    result = Draft(source, path.name, sentences, d.new, d.matched, d.left_out, published=d.published)
     header_only = [k for k in ("title",) if article.header.get(k)]
     if header_only:
         result.left_out.append("the header (title, publisher, URL…): it is the source's record, not evidence")
