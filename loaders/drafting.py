@@ -211,7 +211,7 @@ ORG_HEADS = {
     "Uỷ ban nhân dân": "PeoplesCommittee", "UBND": "PeoplesCommittee", "Cục": "AgencyUnit",
     "Vụ": "AgencyUnit", "Tổng cục": "GovernmentAgency", "Học viện": "GovernmentAgency",
     "Đại sứ quán": "RepresentativeMission", "Tổng Lãnh sự quán": "RepresentativeMission",
-    "Ban": "GovernmentAgency", "Liên hiệp": "FriendshipOrganization", "Hội": "FriendshipOrganization",
+    "Ban Chỉ đạo": "SteeringCommittee", "Ban": "GovernmentAgency", "Liên hiệp": "FriendshipOrganization", "Hội": "FriendshipOrganization",
     "Truyền hình": "MediaOrganization", "Đài": "MediaOrganization", "Thông tấn xã": "MediaOrganization",
     "Tỉnh ủy": "PartyBody", "Tỉnh uỷ": "PartyBody", "Thành ủy": "PartyBody", "Thành uỷ": "PartyBody",
 }
@@ -483,6 +483,7 @@ class _Drafter:
         seen = set(self.matched) | {m.id for m in mentions if m.id in self.known}
         hits = {eid for eid in seen
                 if any(_key(label).startswith(k) for label in (self.known[eid].vi, *self.known[eid].alt))}
+        hits |= {e.id for e in self.new.values() if e.kind in ORG_KINDS and _key(e.vi).startswith(k)}
         return hits.pop() if len(hits) == 1 else None
 
     def role(self, title: str) -> str:
@@ -557,10 +558,23 @@ class _Drafter:
             j = i + k.count(" ") + 1
             name_end, locality = None, None
             # the name: Capitalised words, each with at most one lowercase word after it, or "và"
-            while j < len(words):
+            # ("Ban Chỉ đạo công tác Ngoại giao văn hoá": every word up to punctuation or a function word)
+            if ORG_HEADS[h] == "SteeringCommittee" and j < len(words) and (
+                    text[words[j][0]].isupper() or folded[words[j][0]:words[j][1]] == "cong"):
+                while j < len(words) and j - i < 12 and not re.search(r"[^\s]", text[words[j - 1][1]:words[j][0]]) \
+                        and folded[words[j][0]:words[j][1]] not in ("va", *_FUNCTION_WORDS, "nham", "voi"):
+                    name_end = words[j][1]
+                    j += 1
+            if ORG_HEADS[h] == "SteeringCommittee":
+                name_end = name_end or words[j - 1][1]  # "Ban Chỉ đạo" alone: the one the article named
+            while ORG_HEADS[h] != "SteeringCommittee" and j < len(words):
                 w = text[words[j][0]:words[j][1]]
                 fw = folded[words[j][0]:words[j][1]]
                 two = " ".join(folded[x:y] for x, y in words[j:j + 2])
+                rest = folded[words[j][0]:words[j][0] + 40]
+                if "," in text[words[j - 1][1]:words[j][0]] and any(
+                        rest.startswith(k + " ") for k, _t in [*_TITLE_KEYS, *_ORG_HEAD_KEYS]):
+                    break  # "Phó Bí thư Tỉnh ủy, Chủ tịch UBND tỉnh": a second post, not the name going on
                 if fw in _LOCALITY_WORDS or two in _LOCALITY_WORDS:
                     n = 2 if two in _LOCALITY_WORDS else 1
                     q = j + n
@@ -634,6 +648,9 @@ class _Drafter:
             known = self.index.by_label(span, ent.vi) or (None if home_based else self.short_form(span, s.mentions))
             if home_based and ent.id in self.known:
                 known = ent.id
+            if known in self.new:  # the short form of an organisation this draft proposes
+                s.mentions.append(Mention(a, name_end, span, known, self.new[known].kind, "pattern", new=True))
+                continue
             if known:
                 s.mentions.append(Mention(a, name_end, span, known, self.known[known].kind, "label"))
                 continue
