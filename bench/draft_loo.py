@@ -97,6 +97,8 @@ def evaluate(curated: Path, sources: Path) -> dict:
             for m in DOC_NUMBER.finditer(label):
                 by_number.setdefault(m.group(1).lower(), eid)
 
+    grouped: set[str] = set()
+
     def align(did: str) -> str | None:
         if did in gold_ids:
             return did
@@ -106,6 +108,13 @@ def evaluate(curated: Path, sources: Path) -> dict:
         for label in (ent.vi, ent.en, *ent.alt):
             if _key(label) in by_label:
                 return by_label[_key(label)]
+            if ent.kind == "OrganisationGroup":  # a group named by a phrase: the curator may add or trim words
+                for g in sorted(gold_ids - grouped):
+                    if kind(g) == "OrganisationGroup" and any(
+                            (_key(gl) + " ").startswith(_key(label) + " ") or
+                            (_key(label) + " ").startswith(_key(gl) + " ") for gl in labels(g)):
+                        grouped.add(g)  # each curated group at most once
+                        return g
             for m in DOC_NUMBER.finditer(label):
                 if m.group(1).lower() in by_number:
                     return by_number[m.group(1).lower()]

@@ -240,6 +240,13 @@ _ISSUER_CODES = (("TTg", ("Thủ tướng Chính phủ",)), ("BNG", ("Bộ Ngo�
 DATE = re.compile(r"(?<![\d/])(?:(?P<dmy>\d{1,2}/\d{1,2}/\d{4})|(?P<dm>\d{1,2}/\d{1,2})(?![\d/])"
                   r"|(?:tháng\s+)(?P<my>\d{1,2}/\d{4})|(?:năm\s+)(?P<y>(?:19|20)\d{2}))(?![\d/])")
 
+_GROUP_NOUN = r"(?:bộ|bô|ban|ngành|sở|cơ quan|đơn vị|lực lượng|địa phương)"
+#: A group of organisations: "một số bộ, ban, ngành", "các cơ quan chuyên môn", "từng ngành, từng địa phương".
+GROUP = re.compile(r"(?<!\w)(?:[Mm]ột số|[Cc]ác|[Nn]hững|[Tt]ừng)\s+(?:bộ|bô|ban|ngành|sở|cơ quan|đơn vị|lực lượng)"
+                   r"(?:,?\s+(?:từng\s+)?" + _GROUP_NOUN + r"(?!\w))*"
+                   r"(?:\s+(?!(?:cùng|hỗ|tham|là|đến|từ|với|để|nhằm|đã|sẽ|có|và|cũng|trong|của|thuộc|tại|ở|"
+                   r"về|đều|được|phối|triển|thực|nêu|chia|trên|cho|theo|nói)(?!\w))\w+){0,3}(?!\w)")
+
 HERITAGE = re.compile(r"(?<!\w)(?:[Kk]hu di tích|[Qq]uần thể di tích|[Dd]i tích|[Dd]i sản(?: văn hóa| văn hoá)?"
                       r"(?: phi vật thể| vật thể| thế giới)?)\s+((?:[A-ZĐ]\w*)(?:\s+(?:[A-ZĐ]\w*|thành|nhà|cổ))*"
                       r"(?:\s+[A-ZĐ]\w*)*)")
@@ -388,6 +395,9 @@ class _Index:
                 ent_id, label, how = hits[0]
                 if text[b:b + 5] == " quán":
                     continue  # "Đại sứ quán" (an embassy) is not "Đại sứ" (an ambassador)
+                if self.known[hits[0][0]].kind == "Role" and k.rsplit(" ", 1)[-1] in ("ban", "bo", "so", "cuc", "vu") \
+                        and text[a:b].split()[-1][:1].isupper():
+                    continue  # "Trưởng Ban Đối ngoại …": the title is "Trưởng", the organisation "Ban Đối ngoại …"
                 if _punct(span) != _punct(label) and n > 1:
                     continue
                 if not (span.isascii() and (n > 1 or len(span) >= 3)) and _marks(span) != _marks(label):
@@ -442,8 +452,8 @@ class _Drafter:
         self.home: str | None = None  # the province the article names most (for "UBND tỉnh" alone)
         self.speaker: str | None = None  # the last person who spoke (for "…, Trưởng ban nhấn mạnh")
         self.goals_of: str | None = None  # the plan whose goals the sentences go on listing
-        self.bodies = _Index({b[2]: Known(b[2], b[3], b[0], b[4], list(b[1]), "(register)") for b in NATIONAL_BODIES
-                              if b[2] not in known})
+        self.plan: str | None = None  # the plan the article reports (new: no source knows it)
+        self.bodies = _Index({b[2]: Known(b[2], b[3], b[0], b[4], list(b[1]), "(register)") for b in NATIONAL_BODIES})
         published = article.header.get("published", "")
         day = re.search(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}", published)  # "14/12/2021 13:16": the day
         self.published = _date_value(day.group(0)) if day else None
@@ -471,7 +481,10 @@ class _Drafter:
             if " " not in m.text and m.start > 0 and (  # "Pháp" alone, not a syllable of a name
                     re.search(r"[A-ZĐÀ-Ỹ]\w*\s$", s.text[:m.start]) or re.match(r"\s[A-ZĐ]", s.text[m.end:m.end + 2])):
                 continue
-            if _free(s.mentions, m.start, m.end):
+            within = [x for x in s.mentions if m.start <= x.start and x.end <= m.end and x.end - x.start < len(m.text)]
+            if _free([x for x in s.mentions if x not in within], m.start, m.end):
+                for x in within:  # "Trung ương Đảng" is the Central Committee, not "Đảng" alone
+                    s.mentions.remove(x)
                 bid = self.body(m.text)
                 if bid:
                     s.mentions.append(Mention(m.start, m.end, m.text, bid, m.kind, "register", new=bid in self.new))
@@ -501,6 +514,7 @@ class _Drafter:
         self._documents(s)
         self._bodies(s)
         self._organisations(s)
+        self._groups(s)
         self._dates(s)
         self._heritage(s)
         self._people(s)
@@ -659,6 +673,34 @@ class _Drafter:
             for m in inside:  # the province stays a mention of its own (for the review), but not the org's
                 s.mentions.remove(m)
                 s.mentions.append(Mention(m.start, m.end, m.text, m.id, "Locality", m.how))
+
+    def _groups(self, s: Sentence) -> None:
+        """"một số bộ, ban, ngành", "các đơn vị trong Bộ Ngoại giao", "từng ngành, từng địa phương":
+        a group of organisations the article names without naming its members."""
+        for m in GROUP.finditer(s.text):
+            a = m.start()
+            words = m.group(0).split()
+            cut = next((i for i, w in enumerate(words) if i and w[0].isupper()), len(words))
+            end = a + len(" ".join(words[:cut]))  # a capitalised word is a name, not the group's
+            tail = re.match(r"\s+trong công tác(?:\s+[a-zđơưôâêăóòọõỏốồộỗổớờợỡởíìịĩỉúùụũủứừựữửéèẹẽẻếềệễểáàạãảấầậẫẩắằặẵẳ]+)"
+                            r"{1,2}(?=[\s,.;]|$)", s.text[end:])
+            end += tail.end() if tail else 0
+            inner = []
+            while True:  # "các đơn vị trong Bộ Ngoại giao": a known organisation after "trong/của"
+                nxt = next((x for x in s.mentions if x.kind in ORG_KINDS and re.fullmatch(
+                    r"\s+(?:trong|của|thuộc)\s+", s.text[end:x.start])), None)
+                if nxt is None:
+                    break
+                end = nxt.end
+                inner.append(nxt)
+            span = s.text[a:end].rstrip(" ,")
+            if len(span.split()) < 3 or not _free([x for x in s.mentions if x not in inner], a, a + len(span)):
+                continue
+            gid = self.index.by_label(span) or self.add_new(NewEntity(
+                "group_" + slug(span)[:60].rstrip("_"), "OrganisationGroup", span[0].upper() + span[1:],
+                span[0].upper() + span[1:], [], "a group of organisations ('các/một số …')", 0.5))
+            kind = self.known[gid].kind if gid in self.known else self.new[gid].kind
+            s.mentions.append(Mention(a, a + len(span), span, gid, kind, "pattern", new=gid in self.new))
 
     def _heritage(self, s: Sentence) -> None:
         """"di tích Hoàng thành Thăng Long", "Di sản văn hóa phi vật thể Hát Xoan": a heritage candidate."""
@@ -890,7 +932,11 @@ class _Drafter:
             return None
         label = " ".join(words[:25]) + (" …" if len(words) > 25 else "")
         label = label[0].upper() + label[1:]
-        sid = f"{prefix}_{slug(self.source)[:4].rstrip('_')}_{slug(' '.join(words[:6]))}"
+        sid = base = f"{prefix}_{slug(self.source)[:4].rstrip('_')}_{slug(' '.join(words[:6]))}"
+        n = 1
+        while sid in self.new and self.new[sid].vi != label:  # two items that begin alike: two statements
+            n += 1
+            sid = f"{base}_{n}"
         sid = self.add_new(NewEntity(sid, kind, label, label, [], why, confidence))
         s.mentions.append(Mention(at, at + len(clause), clause, sid, kind, "statement", new=True))
         return sid
@@ -902,9 +948,9 @@ class _Drafter:
         text, folded = s.text, fold(s.text)
         plans = [m.id for m in s.mentions if m.kind in DOC_KINDS and m.kind != "Strategy"]
         plan = plans[0] if plans else None
-        if plan and self.goals_of is None and self.known.get(plan) is None:
-            self.goals_of = plan
-        plan = plan or self.goals_of
+        if plan and self.plan is None and self.known.get(plan) is None:
+            self.goals_of = self.plan = plan  # the article's own (new) plan: its goals follow
+        plan = plan or self.plan
         for cue, kind, prop, prefix in (("giai phap dot pha", "BreakthroughSolution", "hasBreakthroughSolution", "bs"),
                                         ("bien phap", "Measure", "hasMeasure", "measure")):
             at = folded.find(cue)
@@ -919,7 +965,7 @@ class _Drafter:
                                       f"an item of the list after '{text[at:at + len(cue)]}'", 0.5)
                 if sid:
                     s.facts.append(Fact(plan, prop, sid, 0.5, f"a list item after '{text[at:at + len(cue)]}'"))
-            self.goals_of = None if kind == "BreakthroughSolution" else self.goals_of
+            self.goals_of = None  # the goals end where the solutions and measures begin
             return
         if plan and (self.goals_of == plan) and not re.search(r"mục tiêu trên|những mục tiêu", text):
             # "Kế hoạch … nhằm A", "Đặt mục tiêu …, B", and the items that follow: goals
@@ -941,17 +987,18 @@ class _Drafter:
         by = (0.5, "the speaker of the sentence") if spoke or "”" in text else (0.3, "the last person who spoke")
         if ev is None or who is None:
             return  # a statement is raised by someone (the shapes): none known, none proposed
-        limit = re.search(r"hạn chế|khó khăn|thách thức|bất cập|dư địa|tồn tại", text)
-        if limit:
-            sid = self._statement(s, "Limitation", "lim", text, 0, f"'{limit.group(0)}' in a speaker's words", 0.4)
+        cues = r"\b(cần|phải|đề nghị|kiến nghị|đề xuất|gợi mở|sáng kiến|sớm|chú trọng|chú ý|nhấn mạnh việc)\b"
+        limit = re.search(r"(?<!vượt qua )(?:hạn chế|khó khăn|thách thức|bất cập|dư địa|tồn tại)", text)
+        cue = re.compile(cues).search(text, limit.end() if limit else 0)
+        if limit:  # the limitation: the sentence up to a recommendation that follows it ("…hạn chế, cần …")
+            clause = text[:cue.start()] if cue else text
+            sid = self._statement(s, "Limitation", "lim", clause, 0, f"'{limit.group(0)}' in a speaker's words", 0.4)
             if sid:
                 s.facts += [Fact(sid, "raisedBy", who, *by), Fact(sid, "raisedAt", ev, 0.5, "the article's event")]
-            return
-        cue = re.search(r"\b(cần|phải|đề nghị|kiến nghị|đề xuất|sáng kiến|sớm|chú trọng|chú ý|nhấn mạnh việc)\b", text)
         if not cue:
             return
         start = cue.end() if cue.group(0) == "nhấn mạnh việc" else cue.start()
-        for item in re.finditer(r"[^;]+", text[start:]):
+        for item in re.finditer(r"(?:[^;]|;(?=\S))+?(?=;\s|\scũng như\s|$)", text[start:]):
             sid = self._statement(s, "Recommendation", "rec", item.group(0), start + item.start(),
                                   f"'{cue.group(0)}' in a speaker's words", 0.4)
             if sid:
