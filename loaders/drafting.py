@@ -730,8 +730,9 @@ class _Drafter:
         while i < len(words):
             a, b = words[i]
             w = text[a:b]
-            if not (w[0].isupper() and _surname(w) and _free(s.mentions, a, b)):
-                i += 1
+            if not (w[0].isupper() and _surname(w) and _free(s.mentions, a, b)) or (
+                    w in ("Ông", "Bà") and i + 1 < len(words) and _surname(text[words[i + 1][0]:words[i + 1][1]])):
+                i += 1  # "Ông Đinh Quốc Hưng": Mr Đinh Quốc Hưng (Ông is a family name too, but not here)
                 continue
             j = i + 1
             while j < len(words) and j - i < 4 and text[words[j][0]].isupper() \
@@ -938,7 +939,9 @@ class _Drafter:
             n += 1
             sid = f"{base}_{n}"
         sid = self.add_new(NewEntity(sid, kind, label, label, [], why, confidence))
-        s.mentions.append(Mention(at, at + len(clause), clause, sid, kind, "statement", new=True))
+        lead = len(clause) - len(clause.lstrip())
+        s.mentions.append(Mention(at + lead, at + len(clause.rstrip()), clause.strip(), sid, kind, "statement",
+                                  new=True))
         return sid
 
     def _statements(self, s: Sentence) -> None:
