@@ -97,8 +97,6 @@ def evaluate(curated: Path, sources: Path) -> dict:
             for m in DOC_NUMBER.finditer(label):
                 by_number.setdefault(m.group(1).lower(), eid)
 
-    grouped: set[str] = set()
-
     def align(did: str) -> str | None:
         if did in gold_ids:
             return did
@@ -108,21 +106,31 @@ def evaluate(curated: Path, sources: Path) -> dict:
         for label in (ent.vi, ent.en, *ent.alt):
             if _key(label) in by_label:
                 return by_label[_key(label)]
-            if ent.kind == "OrganisationGroup":  # a group named by a phrase: the curator may add or trim words
-                for g in sorted(gold_ids - grouped):
-                    if kind(g) == "OrganisationGroup" and any(
-                            (_key(gl) + " ").startswith(_key(label) + " ") or
-                            (_key(label) + " ").startswith(_key(gl) + " ") for gl in labels(g)):
-                        grouped.add(g)  # each curated group at most once
-                        return g
             for m in DOC_NUMBER.finditer(label):
                 if m.group(1).lower() in by_number:
                     return by_number[m.group(1).lower()]
         return None
 
+    def align_group(did: str, taken: set[str]) -> str | None:
+        """A group named by a phrase: the curator may add or trim words at its end (one label begins the other)."""
+        ent = d.new.get(did)
+        if ent is None or ent.kind != "OrganisationGroup":
+            return None
+        for g in sorted(gold_ids - taken):
+            if kind(g) == "OrganisationGroup" and any((_key(gl) + " ").startswith(_key(label) + " ") or
+                                                      (_key(label) + " ").startswith(_key(gl) + " ")
+                                                      for gl in labels(g) for label in (ent.vi, *ent.alt)):
+                return g
+        return None
+
     drafted = d.entity_ids() | {x for f in d.facts() for x in (f[0], f[2]) if isinstance(x, str) and
                                 (x in d.new or x in known)}
-    mapping = {x: align(x) for x in drafted}
+    mapping = {x: align(x) for x in sorted(drafted)}
+    grouped = {g for g in mapping.values() if g}
+    for x in sorted(drafted):  # after the exact matches; each curated group at most once
+        if not mapping[x] and (g := align_group(x, grouped)):
+            mapping[x] = g
+            grouped.add(g)
     # An entity the draft names differently (the article's event, a position) is the curated
     # entity it shares most facts with: same property and same (mapped) value.
     def norm(p: str, o: object) -> object:

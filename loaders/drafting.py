@@ -161,6 +161,8 @@ TITLES = {
                                               "Member of the Party Central Committee"),
     "Ủy viên": ("role_member", "Member"),
 }
+#: Posts that exist in one organisation only: the organisation a title names without saying it.
+IMPLIED_ORG = {"Tổng Bí thư": "Đảng Cộng sản Việt Nam", "Thủ tướng": "Chính phủ", "Phó Thủ tướng": "Chính phủ"}
 _TITLE_KEYS = sorted(((_key(t), t) for t in TITLES), key=lambda kt: -len(kt[0]))
 
 SURNAMES = frozenset(s.lower() for s in (
@@ -775,10 +777,13 @@ class _Drafter:
             if title is None:
                 break
             i += seg.end()
-            orgs = [x for x in s.mentions if a + len(title) <= x.start < end and x.kind in ORG_KINDS]
+            # the organisation after the title, or inside it ("Ủy viên Trung ương Đảng", "Trưởng Ban Đối ngoại …")
+            orgs = [x for x in s.mentions if a <= x.start < end and x.end > a + len(title) - 4 and x.kind in ORG_KINDS]
             s.mentions.append(Mention(a, a + len(title), title, self.role(title), "Role", "title"))
             if orgs:
-                self._position(s, m.id, m.text, title, a, orgs[0].end, org=orgs[0].id)
+                self._position(s, m.id, m.text, title, a, max(orgs[0].end, a + len(title)), org=orgs[0].id)
+            elif title in IMPLIED_ORG:
+                self._position(s, m.id, m.text, title, a, a + len(title))
 
     def _title_before(self, text: str, at: int, mentions: list[Mention]) -> tuple[str | None, int]:
         window = text[max(0, at - 60):at]
@@ -813,6 +818,8 @@ class _Drafter:
         between = s.text[title_at + len(title):name_at].strip()
         if org is None and between:
             org = self.index.by_label("Bộ " + between, between)
+        if org is None and title in IMPLIED_ORG:  # "Tổng Bí thư" is the Party's: no other organisation has one
+            org = self.index.by_label(IMPLIED_ORG[title]) or self.body(IMPLIED_ORG[title])
         if org is None and " " in title:  # "Ủy viên Trung ương Đảng": the organisation is in the title
             rest = title.split(" ", 2)[-1] if title.startswith(("Ủy viên", "Uỷ viên")) else ""
             org = (self.index.by_label(rest) or self.body(rest)) if rest else None
@@ -871,41 +878,46 @@ class _Drafter:
             s.event = known[0].id
             self.event = self.event or s.event
             return
-        cue = re.search(r"chu tri|to chuc|dien ra|khai mac|tham du|du|phat bieu", fold(s.text))
+        cue = re.search(r"(?<!\w)(?:chu tri|to chuc|dien ra|khai mac|tham du|du|phat bieu)(?!\w)", fold(s.text))
         heads = "|".join(re.escape(_key(h)) for h in EVENT_HEADS)
+        chosen: str | None = None  # the first event of the sentence is the one it is about
         for m in re.finditer(r"(?<!\w)(?:" + heads + r")(?!\w)", fold(s.text)):
             head = s.text[m.start():m.end()]
             if not _free(s.mentions, m.start(), m.end()) or re.search(
                     r"(Nghị quyết|Kế hoạch|Chương trình|Quyết định)\s*$", s.text[:m.start()]):
                 continue
-            rest = re.split(r"[,.;:()“”\"]|\s(?:với|tại|do|nhằm|đã|và|của|đến|cho|vào|là)\s", s.text[m.start():])[0]
+            rest = re.split(r"[,.;:()“”\"]|\s(?:với|tại|do|nhằm|đã|và|của|đến|cho|vào|là|sẽ|được|đều)\s",
+                            s.text[m.start():])[0]
             words = rest.split()[:10]
             label = " ".join(words)
-            generic = len(words) - len(head.split()) <= 1
             kind = EVENT_KINDS.get(_key(head), "Event")
-            if self.event is None and cue:
+            after = words[len(head.split()):]
+            named = any(w[:1].isupper() or w[:1].isdigit() for w in after)  # "Hội nghị Ngoại giao lần thứ 32"
+            main = self.new.get(self.event) if self.event else None
+            # "hội nghị", "Phiên họp khẳng định", "Hội nghị toàn quốc đầu tiên": the article's event again
+            generic = len(after) <= 1 or (not named and main is not None and main.kind == kind)
+            if self.event is None and cue and (head[0].isupper() or re.search(
+                    r"(?:chủ trì|tổ chức|dự|tham dự|khai mạc)\s+$", s.text[:m.start()])):
                 label = label[0].upper() + label[1:]
                 self.event = self.add_new(NewEntity(f"ev_{slug(self.source)}", kind, label, label, [],
                                                     f"the article's event ('{head} …')", 0.5))
-                s.event = self.event
-                return
+                chosen = chosen or self.event
+                continue
             if self.event is not None and generic:
-                s.event = self.event
-                return
-            if self.event is not None and self.event in self.new and (
-                    _key(label).startswith(_key(self.new[self.event].vi)) or
-                    _key(self.new[self.event].vi).startswith(_key(label))):
-                s.event = self.event  # the main event, named again
-                return
+                chosen = chosen or self.event
+                continue
+            if main is not None and (_key(label).startswith(_key(main.vi)) or _key(main.vi).startswith(_key(label))):
+                chosen = chosen or self.event  # the main event, named again
+                continue
             if head[0].isupper() and not generic and m.start() > 0:
                 eid = self.add_new(NewEntity(f"ev_{slug(label)[:50].rstrip('_')}", kind, label, label, [],
                                              f"a named event ('{head} …')", 0.5))
                 s.mentions.append(Mention(m.start(), m.start() + len(label), label, eid, kind, "pattern", new=True))
-                s.event = eid
-                return
+                chosen = chosen or eid
+                continue
             if self.event is not None:
-                s.event = self.event
-                return
+                chosen = chosen or self.event
+        s.event = chosen
 
     def _speakers(self, s: Sentence) -> None:
         """A person who "nhấn mạnh", "cho rằng", "trình bày" … in a sentence about an event (or in an
@@ -990,7 +1002,7 @@ class _Drafter:
         by = (0.5, "the speaker of the sentence") if spoke or "”" in text else (0.3, "the last person who spoke")
         if ev is None or who is None:
             return  # a statement is raised by someone (the shapes): none known, none proposed
-        cues = r"\b(cần|phải|đề nghị|kiến nghị|đề xuất|gợi mở|sáng kiến|sớm|chú trọng|chú ý|nhấn mạnh việc)\b"
+        cues = r"\b(cần|phải|đề nghị|kiến nghị|đề xuất|gợi mở|sáng kiến|sớm|chú ý|nhấn mạnh việc)\b"
         limit = re.search(r"(?<!vượt qua )(?:hạn chế|khó khăn|thách thức|bất cập|dư địa|tồn tại)", text)
         cue = re.compile(cues).search(text, limit.end() if limit else 0)
         if limit:  # the limitation: the sentence up to a recommendation that follows it ("…hạn chế, cần …")
@@ -1002,6 +1014,8 @@ class _Drafter:
             return
         start = cue.end() if cue.group(0) == "nhấn mạnh việc" else cue.start()
         for item in re.finditer(r"(?:[^;]|;(?=\S))+?(?=;\s|\scũng như\s|$)", text[start:]):
+            if len(item.group(0).split()) < 4:
+                continue  # "… hạn chế và cần khắc phục": part of the limitation, not a recommendation
             sid = self._statement(s, "Recommendation", "rec", item.group(0), start + item.start(),
                                   f"'{cue.group(0)}' in a speaker's words", 0.4)
             if sid:
