@@ -249,6 +249,18 @@ GROUP = re.compile(r"(?<!\w)(?:[Mm]ột số|[Cc]ác|[Nn]hững|[Tt]ừng)\s+(?:
                    r"(?:\s+(?!(?:cùng|hỗ|tham|là|đến|từ|với|để|nhằm|đã|sẽ|có|và|cũng|trong|của|thuộc|tại|ở|"
                    r"về|đều|được|phối|triển|thực|nêu|chia|trên|cho|theo|nói)(?!\w))\w+){0,3}(?!\w)")
 
+#: An intangible heritage element by its genre: "nghệ thuật Xòe Thái", "lễ hội Gióng", "hát Xoan".
+ELEMENT = re.compile(r"(?<!\w)(?:[Nn]ghệ thuật|[Ll]ễ hội|[Nn]ghi lễ|[Tt]ín ngưỡng|[Hh]át|[Dd]ân ca|[Đđ]ờn ca|[Nn]ghề)"
+                     r"(?:\s+[A-ZĐÀ-Ỹ]\w*)+")
+#: The UNESCO lists, as an article names them, and their individuals in the ontology.
+HERITAGE_LISTS = ((re.compile(r"(?i)di sản văn hó?a phi vật thể đại diện của nhân loại|di sản văn hoá phi vật thể "
+                              r"đại diện của nhân loại"), "cd:RepresentativeListICH"),
+                  (re.compile(r"(?i)di sản (?:văn hó?a |văn hoá )?thế giới"), "cd:WorldHeritageList"))
+#: An action programme named by what it implements: "kế hoạch hành động của Bộ Ngoại giao triển khai Chiến lược …".
+ACTION = re.compile(r"(?i)(?<!\w)(?:các\s+)?(?:kế hoạch|chương trình) hành động của\s+")
+#: A document named by its title in quotation marks: "Đề án “Nâng cao hiệu quả …”".
+TITLED = re.compile(r"(?<!\w)(Đề án|Chương trình|Kế hoạch|Dự án)\s+“([^”]{5,200})”")
+
 HERITAGE = re.compile(r"(?<!\w)(?:[Kk]hu di tích|[Qq]uần thể di tích|[Dd]i tích|[Dd]i sản(?: văn hóa| văn hoá)?"
                       r"(?: phi vật thể| vật thể| thế giới)?)\s+((?:[A-ZĐ]\w*)(?:\s+(?:[A-ZĐ]\w*|thành|nhà|cổ))*"
                       r"(?:\s+[A-ZĐ]\w*)*)")
@@ -513,12 +525,21 @@ class _Drafter:
         s = Sentence(text, start)
         numbers = [(m.start(), m.end()) for m in DOC_NUMBER.finditer(text)]
         s.mentions = [m for m in self.index.find(text) if all(_free([m], a, b) for a, b in numbers)]
+        for m in [m for m in s.mentions if m.kind in ORG_KINDS]:
+            parent = re.search(r", (Bộ [^,]+(?:, [^,]+)*)$", m.text)  # "Cục Hợp tác Quốc tế, Bộ Văn hóa, …"
+            if parent:
+                p_label = parent.group(1)
+                pid = self.index.by_label(p_label) or self.add_new(
+                    NewEntity(slug(p_label), "Ministry", p_label, p_label, [], "organisation pattern 'Bộ …'", 0.5))
+                at = m.start + parent.start(1)
+                s.mentions.append(Mention(at, m.end, p_label, pid, "Ministry", "pattern", new=pid in self.new))
         self._documents(s)
         self._bodies(s)
         self._organisations(s)
         self._groups(s)
         self._dates(s)
         self._heritage(s)
+        self._titled(s)
         self._people(s)
         self._event(s)
         s.mentions.sort(key=lambda m: m.start)
@@ -703,6 +724,78 @@ class _Drafter:
                 span[0].upper() + span[1:], [], "a group of organisations ('các/một số …')", 0.5))
             kind = self.known[gid].kind if gid in self.known else self.new[gid].kind
             s.mentions.append(Mention(a, a + len(span), span, gid, kind, "pattern", new=gid in self.new))
+
+    def _titled(self, s: Sentence) -> None:
+        """Documents named by their title ("Đề án “…”") or by what they implement ("kế hoạch hành động
+        của Bộ Ngoại giao triển khai Chiến lược …"), and UNESCO inscriptions."""
+        kinds = {"Đề án": "Scheme", "Chương trình": "ActionProgramme", "Kế hoạch": "Plan", "Dự án": "Document"}
+        for m in TITLED.finditer(s.text):
+            inner = [x for x in s.mentions if m.start(2) <= x.start and x.end <= m.end(2)]  # names in the title
+            if not _free([x for x in s.mentions if x not in inner], m.start(), m.end()):
+                continue
+            label = m.group(0)
+            did = self.index.by_label(label) or self.add_new(NewEntity(
+                f"{slug(kinds[m.group(1)])}_{slug(m.group(2))[:50].rstrip('_')}", kinds[m.group(1)], label, label, [],
+                f"a document named by its title in quotation marks ('{m.group(1)} “…”')", 0.6))
+            s.mentions.append(Mention(m.start(), m.end(), label, did, kinds[m.group(1)], "pattern", new=did in self.new))
+        for m in ACTION.finditer(s.text):
+            org = next((x for x in s.mentions if x.start == m.end() and x.kind in ORG_KINDS), None)
+            if org is None:
+                continue
+            how = re.match(r"\s+(?:nhằm\s+)?(?:triển khai|thực hiện)\s+", s.text[org.end:])
+            doc = next((x for x in s.mentions if how and x.start == org.end + how.end() and x.kind in DOC_KINDS), None)
+            if doc is None or not _free([x for x in s.mentions if x not in (org, doc)], m.start(), doc.end):
+                continue
+            label = s.text[m.start():doc.end]
+            label = label[0].upper() + label[1:]
+            aid = self.index.by_label(label) or self.add_new(NewEntity(
+                f"action_{slug(org.text)[:20].rstrip('_')}_{slug(doc.text)[:40].rstrip('_')}", "ActionProgramme",
+                label, label, [], "an action programme named by its organisation and what it implements", 0.6))
+            s.mentions.append(Mention(m.start(), doc.end, label, aid, "ActionProgramme", "pattern", new=aid in self.new))
+            s.facts += [Fact(aid, "eli:passed_by", org.id, 0.6, "'… hành động của' + the organisation"),
+                        Fact(aid, "implements", doc.id, 0.6, "'triển khai/thực hiện' + the document")]
+        self._inscriptions(s)
+
+    def _inscriptions(self, s: Sentence) -> None:
+        """"… được UNESCO ghi danh/vinh danh là Di sản …": an inscription of the heritage the sentence
+        names on the list it names, with the year or the expected day where given."""
+        text = s.text
+        verb = re.search(r"(?:ghi danh|vinh danh|công nhận)", text)
+        unesco = next((m for m in s.mentions if m.id == "unesco" or m.text.upper() == "UNESCO"), None)
+        if verb is None or unesco is None:
+            return
+        lst = next(((m, iri) for rx, iri in HERITAGE_LISTS for m in [rx.search(text)] if m), None)
+        if lst is None:
+            return
+        for m in ELEMENT.finditer(text):
+            if _free(s.mentions, m.start(), m.end()):
+                name = m.group(0)[0].upper() + m.group(0)[1:]
+                eid = self.index.by_label(name) or self.add_new(NewEntity(
+                    slug(name.split(None, 1)[1] if name.startswith(("Nghệ thuật", "Ngh")) else name),
+                    "IntangibleHeritageElement", name, name, [fold(name).title()] if not name.isascii() else [],
+                    "a heritage element by its genre ('nghệ thuật …', 'lễ hội …')", 0.5))
+                s.mentions.append(Mention(m.start(), m.end(), m.group(0), eid, "IntangibleHeritageElement", "pattern",
+                                          new=eid in self.new))
+        heritage = [m for m in s.mentions if m.kind in ("IntangibleHeritageElement", "HeritageItem",
+                                                        "WorldHeritageProperty") and m.start < lst[0].start()]
+        if not heritage and lst[1] == "cd:WorldHeritageList":
+            heritage = [m for m in s.mentions if m.kind == "Venue" and m.start < lst[0].start()]
+        if not heritage:
+            return
+        item = heritage[-1]
+        label = f"Ghi danh {item.text[0].upper() + item.text[1:]} là {lst[0].group(0)}"
+        iid = self.index.by_label(label) or self.add_new(NewEntity(
+            f"inscription_{item.id}"[:80], "Inscription", label, label, [],
+            f"'{verb.group(0)}' with UNESCO and a heritage list", 0.6))
+        s.facts += [Fact(iid, "inscribedItem", item.id, 0.6, "the heritage named before the list"),
+                    Fact(iid, "inscribingBody", unesco.id, 0.6, "UNESCO in the sentence"),
+                    Fact(iid, "onList", lst[1], 0.6, f"'{lst[0].group(0)}'")]
+        year = re.search(r"(?:ghi danh|vinh danh|công nhận)\s+(?:vào\s+)?năm\s+((?:19|20)\d{2})", text)
+        expected = re.search(r"dự kiến[^.;]{0,30}?(\d{1,2}/\d{1,2}(?:/\d{4})?)", text)
+        if year:
+            s.facts.append(Fact(iid, "date", year.group(1), 0.6, f"'{year.group(0)}'"))
+        elif expected and (v := _date_value(expected.group(1))):
+            s.facts.append(Fact(iid, "expectedDate", v, 0.5, f"'{expected.group(0)}'"))
 
     def _heritage(self, s: Sentence) -> None:
         """"di tích Hoàng thành Thăng Long", "Di sản văn hóa phi vật thể Hát Xoan": a heritage candidate."""
@@ -961,11 +1054,13 @@ class _Drafter:
         "giải pháp đột phá", "biện pháp"), and the recommendations and limitations a speaker
         raises at the article's event — each a new statement for the curator to name."""
         text, folded = s.text, fold(s.text)
-        plans = [m.id for m in s.mentions if m.kind in DOC_KINDS and m.kind != "Strategy"]
+        plans = [m.id for m in s.mentions if m.kind == "Plan" and m.how == "number"]
         plan = plans[0] if plans else None
         if plan and self.plan is None and self.known.get(plan) is None:
-            self.goals_of = self.plan = plan  # the article's own (new) plan: its goals follow
+            self.goals_of = self.plan = plan  # the article's own (new) plan, by its number: its goals follow
         plan = plan or self.plan
+        if self.goals_of and not plans and not (";" in text or text.startswith(("-", "–", "•")) or "mục tiêu" in text):
+            self.goals_of = None  # the goals are a list: a sentence that is no item ends it
         for cue, kind, prop, prefix in (("giai phap dot pha", "BreakthroughSolution", "hasBreakthroughSolution", "bs"),
                                         ("bien phap", "Measure", "hasMeasure", "measure")):
             at = folded.find(cue)
