@@ -251,7 +251,7 @@ GROUP = re.compile(r"(?<!\w)(?:[Mm]ột số|[Cc]ác|[Nn]hững|[Tt]ừng)\s+(?:
 
 #: An intangible heritage element by its genre: "nghệ thuật Xòe Thái", "lễ hội Gióng", "hát Xoan".
 ELEMENT = re.compile(r"(?<!\w)(?:[Nn]ghệ thuật|[Ll]ễ hội|[Nn]ghi lễ|[Tt]ín ngưỡng|[Hh]át|[Dd]ân ca|[Đđ]ờn ca|[Nn]ghề)"
-                     r"(?:\s+[A-ZĐÀ-Ỹ]\w*)+")
+                     r"(?P<name>(?:\s+[A-ZĐÀ-Ỹ]\w*)+)")
 #: The UNESCO lists, as an article names them, and their individuals in the ontology.
 HERITAGE_LISTS = ((re.compile(r"(?i)di sản văn hó?a phi vật thể đại diện của nhân loại|di sản văn hoá phi vật thể "
                               r"đại diện của nhân loại"), "cd:RepresentativeListICH"),
@@ -469,7 +469,7 @@ class _Drafter:
         self.plan: str | None = None  # the plan the article reports (new: no source knows it)
         self.bodies = _Index({b[2]: Known(b[2], b[3], b[0], b[4], list(b[1]), "(register)") for b in NATIONAL_BODIES})
         published = article.header.get("published", "")
-        day = re.search(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}", published)  # "14/12/2021 13:16": the day
+        day = re.search(r"\d{1,2}/\d{1,2}/\d{4}", published)  # "14/12/2021 13:16": the day
         self.published = _date_value(day.group(0)) if day else None
 
     def add_new(self, ent: NewEntity) -> str:
@@ -771,7 +771,7 @@ class _Drafter:
             if _free(s.mentions, m.start(), m.end()):
                 name = m.group(0)[0].upper() + m.group(0)[1:]
                 eid = self.index.by_label(name) or self.add_new(NewEntity(
-                    slug(name.split(None, 1)[1] if name.startswith(("Nghệ thuật", "Ngh")) else name),
+                    slug(m.group("name")),
                     "IntangibleHeritageElement", name, name, [fold(name).title()] if not name.isascii() else [],
                     "a heritage element by its genre ('nghệ thuật …', 'lễ hội …')", 0.5))
                 s.mentions.append(Mention(m.start(), m.end(), m.group(0), eid, "IntangibleHeritageElement", "pattern",
@@ -791,7 +791,7 @@ class _Drafter:
                     Fact(iid, "inscribingBody", unesco.id, 0.6, "UNESCO in the sentence"),
                     Fact(iid, "onList", lst[1], 0.6, f"'{lst[0].group(0)}'")]
         year = re.search(r"(?:ghi danh|vinh danh|công nhận)\s+(?:vào\s+)?năm\s+((?:19|20)\d{2})", text)
-        expected = re.search(r"dự kiến[^.;]{0,30}?(\d{1,2}/\d{1,2}(?:/\d{4})?)", text)
+        expected = re.search(r"(?i)dự kiến[^.;]{0,30}?(\d{1,2}/\d{1,2}(?:/\d{4})?)", text)
         if year:
             s.facts.append(Fact(iid, "date", year.group(1), 0.6, f"'{year.group(0)}'"))
         elif expected and (v := _date_value(expected.group(1))):

@@ -143,6 +143,37 @@ def test_statements_groups_steering_committees_and_second_posts():
     assert all(body.find(m.text) >= 0 for s in d.sentences for m in s.mentions if m.how == "statement")
 
 
+HA_GIANG = DATA / "ha-giang-heritage-week.txt"
+
+
+def test_inscriptions_titled_documents_action_programmes_and_events():
+    d = draft(HA_GIANG)
+    facts = set(d.facts())
+    # "nghệ thuật Hát Then … được UNESCO vinh danh là Di sản văn hóa phi vật thể …", expected "ngày mai (19/11)"
+    assert d.new["hat_then"].kind == "IntangibleHeritageElement" and d.new["hat_then"].vi == "Nghệ thuật Hát Then"
+    ins = d.new["inscription_hat_then"]
+    assert ins.vi == "Ghi danh Nghệ thuật Hát Then là Di sản văn hóa phi vật thể đại diện của nhân loại"
+    assert {("inscription_hat_then", "inscribedItem", "hat_then"), ("inscription_hat_then", "inscribingBody", "unesco"),
+            ("inscription_hat_then", "onList", "cd:RepresentativeListICH"),
+            ("inscription_hat_then", "expectedDate", "19/11")} <= facts
+    # a scheme by its quoted title; an action programme by its organisation and what it implements
+    scheme = next(e for e in d.new.values() if e.kind == "Scheme")
+    assert scheme.vi == "Đề án “Quảng bá hình ảnh Hà Giang ra thế giới đến năm 2030”"
+    action = next(e for e in d.new.values() if e.kind == "ActionProgramme")
+    assert action.vi == "Chương trình hành động của Bộ Ngoại giao triển khai Chiến lược Ngoại giao văn hóa đến năm 2030"
+    assert {(action.id, "eli:passed_by", "mofa"), (action.id, "implements", "strategy_2030")} <= facts
+    # "Thủ tướng" is the Government's: a position without the organisation being named
+    assert ("pos_pham_minh_chinh_prime_minister", "org:organization", "government") in facts
+    # "Hội nghị toàn quốc đầu tiên …" (lower case, the main event's kind) is the article's event again;
+    # "Hội nghị Ngoại giao lần thứ 33" in the same sentence is an event of its own
+    events = {e.id for e in d.new.values() if e.kind == "Conference"}
+    assert events == {"ev_ha_giang_heritage_week", "ev_hoi_nghi_ngoai_giao_lan_thu_33"}
+    # the parent ministry of a known department ("Cục …, Bộ Văn hóa, Thể thao và Du lịch")
+    last = d.sentences[-1]
+    assert {"mcst_international_cooperation_department", "mcst"} <= {m.id for m in last.mentions}
+    assert ("pos_lo_thi_mai_deputy_director", "org:member", "lo_thi_mai") in facts  # "Bà" is no family name here
+
+
 def test_two_provinces_in_one_sentence():
     d = draft(PLAN)
     s = next(s for s in d.sentences if "Quảng Bình" in s.text)
@@ -212,7 +243,7 @@ def sources_copy(tmp_path: Path) -> Path:
 
 
 def test_cli_draft_output_validates(sources_copy: Path):
-    for article in (PLAN, RECEPTION, NINH_BINH):
+    for article in (PLAN, RECEPTION, NINH_BINH, HA_GIANG):
         shutil.copy(article, sources_copy / "articles" / article.name)
         out = sources_copy / "curated" / (article.stem + ".yaml")
         run = subprocess.run([*CDKG, "draft", str(sources_copy / "articles" / article.name), "--sources",
@@ -230,7 +261,7 @@ def test_cli_draft_output_validates(sources_copy: Path):
     from cdkg.loaders.drafting import review_markers
 
     expected = set()
-    for article in (PLAN, RECEPTION, NINH_BINH):
+    for article in (PLAN, RECEPTION, NINH_BINH, HA_GIANG):
         text = (sources_copy / "curated" / (article.stem + ".yaml")).read_text(encoding="utf-8")
         lines = text.splitlines()
         for line, _conf, _why in review_markers(text):
