@@ -4,11 +4,19 @@ For each curated file with an ``article:`` among the bundled sources (000-004), 
 drafted as if it were new: without its own curated file and without the entities only that file
 introduces (those other files use stay known).  The draft is compared with the hand-curated file:
 
-- entities: the ids the curated file declares or uses in its facts; a draft entity counts as
-  found when it has the same id, the same label (accent- and case-insensitive), or the same
-  document number; precision is the share of the draft's entities that are found;
+- entities: the ids the curated file declares or uses in its facts, but those only an inference
+  uses (the curators' reasoning over other sources: no reader of the text could find them); a
+  draft entity counts as found when it has the same id, the same label (accent- and
+  case-insensitive), or the same document number; then a group of organisations whose label
+  begins the curated one's or is begun by it; a statement (goal, breakthrough solution, measure,
+  recommendation, limitation: labelled in the curators' own words) of the same kind drafted from
+  the sentence the curated one is quoted from (one contains the other); an entity the draft names
+  its own way (the event, a position) that shares most facts with a curated one. Each curated
+  entity is matched once by the last three rules. Precision is the share of the draft's entities
+  that are found;
 - document numbers and dates: those of the curated facts (dates of quoted, not inferred,
-  evidence) that the draft detects (dates in any sentence; and dates the draft put in a fact);
+  evidence) that the draft detects (dates in any sentence or the header's date, which the draft
+  reads for the posts it attests; and dates the draft put in a fact);
 - facts by property: curated facts (not inferred) whose subject, property and value the draft
   proposes, after mapping the draft's ids to the curated ones as above;
 - excerpts: every drafted excerpt is an exact substring of the article body (must be 100 %).
