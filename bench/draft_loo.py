@@ -35,7 +35,7 @@ from pathlib import Path
 
 from cdkg.loaders.curated import default_sources
 from cdkg.loaders.dates import DateFormatError, format_date, parse_date
-from cdkg.loaders.drafting import DOC_NUMBER, _key, draft, known_entities
+from cdkg.loaders.drafting import DOC_NUMBER, ORG_KINDS, PLACE_KINDS, _key, draft, known_entities
 from cdkg.loaders.text import read_article
 from cdkg.loaders.yamlfile import load_yaml_text
 from cdkg.ontology import DATE_PROPERTIES, expand
@@ -263,27 +263,51 @@ def compare_underthesea(sources: Path) -> None:
         d = draft(art_path, sources, gold["source"])
         found_rules = {_key(m.text) for s in d.sentences for m in s.mentions if m.kind == "Person"}
         found_lib: set[str] = set()
+        orgs_lib: set[str] = set()
         for sent in lib:
             current: list[str] = []
+            kind = ""
             for token, *_tags, tag in underthesea.ner(sent) + [("", "O")]:
-                if tag.endswith("PER"):
-                    current = [token] if tag.startswith("B") else [*current, token]
+                if tag[2:] in ("PER", "ORG", "LOC") and (tag.startswith("B") or tag[2:] != kind):
+                    if current:
+                        (found_lib if kind == "PER" else orgs_lib).add(_key(" ".join(current)))
+                    current, kind = [token], tag[2:]
+                elif tag[2:] in ("PER", "ORG", "LOC"):
+                    current.append(token)
                 else:
                     if current:
-                        found_lib.add(_key(" ".join(current)))
-                    current = []
+                        (found_lib if kind == "PER" else orgs_lib).add(_key(" ".join(current)))
+                    current, kind = [], ""
         for name, found in (("rules", found_rules), ("underthesea", found_lib)):
             tot[name, "per_hit"] += len(found & people)
             tot[name, "per_found"] += len(found)
         tot["people"] += len(people)
+        # organisations and places the curated file uses whose name (or alternative) the body holds
+        text = " " + _key(art.text) + " "
+        ids = {x for ev in gold["evidence"] for f in ev.get("facts", []) for x in (f[0], f[2]) if isinstance(x, str)}
+        ents = {e["id"]: (e["kind"], [e["vi"], *e.get("alt", [])]) for e in gold.get("entities", [])}
+        ents |= {x: (known[x].kind, [known[x].vi, *known[x].alt]) for x in ids if x in known and x not in ents}
+        named = {x: {_key(lb) for lb in labels if _key(lb) and f" {_key(lb)} " in text}
+                 for x, (k, labels) in ents.items() if k in ORG_KINDS or k in PLACE_KINDS or k == "Locality"}
+        named = {x: keys for x, keys in named.items() if keys}
+        orgs_rules = {_key(m.text) for s in d.sentences for m in s.mentions
+                      if m.kind in ORG_KINDS or m.kind in PLACE_KINDS or m.kind == "Locality"}
+        every = set().union(*named.values()) if named else set()
+        for name, found in (("rules", orgs_rules), ("underthesea", orgs_lib)):
+            tot[name, "org_hit"] += sum(bool(keys & found) for keys in named.values())
+            tot[name, "org_right"] += len(found & every)
+            tot[name, "org_found"] += len(found)
+        tot["orgs"] += len(named)
     print("| splitter / NER | quotes that are a whole sentence | quotes inside one sentence | sentences verbatim "
-          "| people recall | people precision | s (splitting, 5 articles) |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+          "| people recall | people precision | organisations and places recall | precision "
+          "| s (splitting, 5 articles) |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, t in (("rules (loaders/drafting.py)", t_rules), ("underthesea " + underthesea.__version__, t_lib)):
         k = name.split()[0]
         print(f"| {name} | {_pct(tot[k, 'exact'], tot['quotes'])} | {_pct(tot[k, 'inside'], tot['quotes'])} | "
               f"{_pct(tot[k, 'substring'], tot[k, 'n'])} | {_pct(tot[k, 'per_hit'], tot['people'])} | "
-              f"{_pct(tot[k, 'per_hit'], tot[k, 'per_found'])} | {t:.3f} |")
+              f"{_pct(tot[k, 'per_hit'], tot[k, 'per_found'])} | {_pct(tot[k, 'org_hit'], tot['orgs'])} | "
+              f"{_pct(tot[k, 'org_right'], tot[k, 'org_found'])} | {t:.3f} |")
 
 
 def _pct(a: int, b: int) -> str:
