@@ -244,7 +244,7 @@ DATE = re.compile(r"(?<![\d/])(?:(?P<dmy>\d{1,2}/\d{1,2}/\d{4})|(?P<dm>\d{1,2}/\
 
 _GROUP_NOUN = r"(?:bộ|bô|ban|ngành|sở|cơ quan|đơn vị|lực lượng|địa phương)"
 #: A group of organisations: "một số bộ, ban, ngành", "các cơ quan chuyên môn", "từng ngành, từng địa phương".
-GROUP = re.compile(r"(?<!\w)(?:[Mm]ột số|[Cc]ác|[Nn]hững|[Tt]ừng)\s+(?:bộ|bô|ban|ngành|sở|cơ quan|đơn vị|lực lượng)"
+GROUP = re.compile(r"(?<!\w)(?:[Mm]ột số|[Cc]ác|[Nn]hững|[Tt]ừng|\d+)\s+(?:bộ|bô|ban|ngành|sở|cơ quan|đơn vị|lực lượng)"
                    r"(?:,?\s+(?:từng\s+)?" + _GROUP_NOUN + r"(?!\w))*"
                    r"(?:\s+(?!(?:cùng|hỗ|tham|là|đến|từ|với|để|nhằm|đã|sẽ|có|và|cũng|trong|của|thuộc|tại|ở|"
                    r"về|đều|được|phối|triển|thực|nêu|chia|trên|cho|theo|nói)(?!\w))\w+){0,3}(?!\w)")
@@ -1097,7 +1097,7 @@ class _Drafter:
         by = (0.5, "the speaker of the sentence") if spoke or "”" in text else (0.3, "the last person who spoke")
         if ev is None or who is None:
             return  # a statement is raised by someone (the shapes): none known, none proposed
-        cues = r"\b(cần|phải|đề nghị|kiến nghị|đề xuất|gợi mở|sáng kiến|sớm|chú ý|nhấn mạnh việc)\b"
+        cues = r"\b(cần|phải|đề nghị|kiến nghị|đề xuất|gợi mở|sáng kiến|sớm|chú ý|đòi hỏi|nhấn mạnh việc)\b"
         limit = re.search(r"(?<!vượt qua )(?:hạn chế|khó khăn|thách thức|bất cập|dư địa|tồn tại)", text)
         cue = re.compile(cues).search(text, limit.end() if limit else 0)
         if limit:  # the limitation: the sentence up to a recommendation that follows it ("…hạn chế, cần …")
