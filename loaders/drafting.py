@@ -1030,6 +1030,7 @@ class _Drafter:
     def _statement(self, s: Sentence, kind: str, prefix: str, clause: str, at: int, why: str,
                    confidence: float) -> str | None:
         """A new statement (goal, measure, recommendation…) whose label is ``clause`` (found at ``at``)."""
+        clause = clause.split("”", 1)[0]  # "“… gìn giữ các giá trị”, bà X khẳng định": the words quoted
         label = clause.strip(" ,;:.…“”\"-–").strip()
         label = re.sub(r"^(?:đồng thời|bên cạnh đó|theo đó|trong đó|từ đó|và|việc|là|góp phần)\s*,?\s+", "",
                        label, flags=re.IGNORECASE)

@@ -169,9 +169,15 @@ def test_inscriptions_titled_documents_action_programmes_and_events():
     events = {e.id for e in d.new.values() if e.kind == "Conference"}
     assert events == {"ev_ha_giang_heritage_week", "ev_hoi_nghi_ngoai_giao_lan_thu_33"}
     # the parent ministry of a known department ("Cục …, Bộ Văn hóa, Thể thao và Du lịch")
-    last = d.sentences[-1]
+    last = next(s for s in d.sentences if "Cục Hợp tác" in s.text)
     assert {"mcst_international_cooperation_department", "mcst"} <= {m.id for m in last.mentions}
     assert ("pos_lo_thi_mai_deputy_director", "org:member", "lo_thi_mai") in facts  # "Bà" is no family name here
+    # a group counted by a number, with the organisation it is in; a recommendation ("đòi hỏi") in a quote
+    assert ("ev_ha_giang_heritage_week", "attendee", "group_12_don_vi_trong_bo_ngoai_giao") in facts
+    assert d.new["group_12_don_vi_trong_bo_ngoai_giao"].vi == "12 đơn vị trong Bộ Ngoại giao"
+    rec = next(e for e in d.new.values() if e.kind == "Recommendation")
+    assert rec.vi == "Đòi hỏi mỗi địa phương gìn giữ các giá trị truyền thống"
+    assert (rec.id, "raisedBy", "lo_thi_mai") in facts and (rec.id, "raisedAt", "ev_ha_giang_heritage_week") in facts
 
 
 def test_two_provinces_in_one_sentence():
