@@ -482,17 +482,24 @@ def query(
     timeout: float = typer.Option(60.0, "--timeout", min=0.001, help="Seconds the query may take in all, on the "
                                   "local store (it is then stopped) or on a remote endpoint."),
     max_bytes: Optional[int] = MaxBytesOption,
+    limit: Optional[int] = typer.Option(None, "--limit", min=0, show_default=False,
+                                        help="Only this many rows (a page; with --offset, the next pages)."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many rows first."),
 ) -> None:
     """Run a named query, a .rq file, or your own SPARQL on the built graph (or an endpoint).
 
     A query that runs past --timeout is stopped with exit code 2; Ctrl-C stops it at once, with
-    exit code 130.
+    exit code 130.  csv, tsv and json are written row by row as the store finds them; the table
+    on a terminal shows the first rows and the total.  Rows come in the query's ORDER BY, or in
+    the engine's order (the same every run on the same build), so --limit/--offset pages put
+    together are the whole answer.
 
     Example:
         cdkg query cq01 --lang vi
         cdkg query cq02 --param event=ev_dc32_session_cultural_diplomacy --format csv
         cdkg query cq01 --evidence quoted
         cdkg query --sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+        cdkg query cq10 --limit 1000 --offset 2000 --format csv
     """
     from cdkg import queries
     from cdkg.errors import UsageError
@@ -513,13 +520,14 @@ def query(
         if sparql is not None:
             result = queries.run_sparql(sparql, lang=lang.value, build=build_dir, backend=backend,
                                         allow_service=allow_service, allow_update=update, evidence=evidence.value,
-                                        timeout=timeout)
+                                        timeout=timeout, limit=limit, offset=offset)
         else:
             result = queries.run(name, params, lang=lang.value, build=build_dir, backend=backend,
-                                 evidence=evidence.value, allow_service=allow_service, timeout=timeout)
+                                 evidence=evidence.value, allow_service=allow_service, timeout=timeout,
+                                 limit=limit, offset=offset)
+        _print_result(result, fmt, iris, paged=limit is not None or offset > 0)
     except KeyboardInterrupt:  # Ctrl-C outside the query's worker (reading, labels): the same message
         raise QueryInterrupted("interrupted (Ctrl-C)") from None
-    _print_result(result, fmt, iris)
 
 
 def _write_report(text: str, output: Optional[Path], summary: str) -> None:
@@ -539,7 +547,22 @@ def _print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
-def _print_result(result: Any, fmt: "ResultFormat", iris: bool) -> None:
+#: The rows a table on a terminal shows (the total is counted; --limit/--offset or csv for the rest).
+TABLE_ROWS = 100
+
+
+class _Escaped:
+    """A text file over standard output that writes what it is given through ``escape``."""
+
+    def __init__(self, escape: Callable[[str], str]):
+        self.escape = escape
+
+    def write(self, text: str) -> int:
+        sys.stdout.write(self.escape(text))
+        return len(text)
+
+
+def _print_result(result: Any, fmt: "ResultFormat", iris: bool, paged: bool = False) -> None:
     import pyoxigraph as ox
 
     if result is None:
@@ -552,18 +575,27 @@ def _print_result(result: Any, fmt: "ResultFormat", iris: bool) -> None:
         turtle = ox.serialize(result, format=ox.RdfFormat.TURTLE).decode("utf-8")
         sys.stdout.buffer.write(u_escaped(turtle).encode("utf-8"))  # the same triples
         return
-    if fmt is ResultFormat.csv:  # CSV has no escapes: a file or pipe gets the values as they are
-        text = result.serialize("csv")
-        sys.stdout.write("\r\n".join(map(visible, text.split("\r\n"))) if sys.stdout.isatty() else text)
-        return
-    if fmt is not ResultFormat.table:
-        sys.stdout.write(u_escaped(result.serialize(fmt.value)))  # the same JSON or TSV results
-        return
-    table = Table(show_lines=False, title=f"{safe(result.name)}: {len(result)} rows", title_justify="left")
+    try:
+        if fmt is ResultFormat.csv:  # CSV has no escapes: a file or pipe gets the values as they are
+            tty = sys.stdout.isatty()
+            result.write("csv", _Escaped(lambda s: "\r\n".join(map(visible, s.split("\r\n"))) if tty else s))
+            return
+        if fmt is not ResultFormat.table:
+            result.write(fmt.value, _Escaped(u_escaped))  # the same JSON or TSV results
+            sys.stdout.write("\n" if fmt is ResultFormat.json else "")
+            return
+        # a terminal shows the first rows and counts the rest; a file or pipe gets every row
+        shown = TABLE_ROWS if sys.stdout.isatty() and not paged else None
+        rows, total = result.head(shown if shown is not None else 1 << 62)
+    finally:
+        result.close()
+    more = (f" (the first {len(rows)} shown: --offset {len(rows)} for the next, --format csv for all)"
+            if len(rows) < total else "")
+    table = Table(show_lines=False, title=f"{safe(result.name)}: {total} rows{more}", title_justify="left")
     for var in result.variables:
         table.add_column(cell(var), overflow="fold")
-    for row in result.rows(iris):
-        table.add_row(*[cell(v) for v in row.values()])
+    for row in rows:
+        table.add_row(*[cell(result.display(t, iris)) for t in row])
     out.print(table)
 
 

@@ -31,7 +31,7 @@ import select
 import signal
 import sys
 import time
-from typing import Callable
+from typing import Callable, Iterator
 
 from cdkg.errors import CdkgError
 
@@ -53,10 +53,22 @@ def run_in_worker(work: Callable[[], bytes], timeout: float, what: str = "the qu
     Raises :class:`QueryTimeout` after ``timeout`` seconds and :class:`QueryInterrupted` on
     Ctrl-C — in both cases the child is killed before this returns.  Without ``network`` the
     child cannot open IP sockets (where seccomp is available)."""
+    return b"".join(stream_in_worker(lambda send: send(work()), timeout, what, network=network))
+
+
+def stream_in_worker(work: Callable[[Callable[[bytes], None]], None], timeout: float, what: str = "the query", *,
+                     network: bool = False) -> Iterator[bytes]:
+    """Run ``work(send)`` in a forked child and yield the bytes it sends, as they arrive; re-raise
+    its exception.  The deadline (``timeout`` seconds) is for the whole answer; the child waits
+    while the caller has not read what it sent, so an answer is never held whole.  Closing the
+    generator early (the caller has read enough) kills the child.  Raises as :func:`run_in_worker`."""
     if not timeout or timeout <= 0:
         raise ValueError("timeout must be a positive number of seconds")
     if not hasattr(os, "fork"):  # pragma: no cover - Windows: no fork, run here without a deadline
-        return work()
+        sent: list[bytes] = []
+        work(sent.append)
+        yield from sent
+        return
     prctl = _prctl()
     no_network = None if network else _no_ip_sockets()
     read_end, write_end = os.pipe()
@@ -74,43 +86,59 @@ def run_in_worker(work: Callable[[], bytes], timeout: float, what: str = "the qu
                 prctl(ctypes.c_int(22), ctypes.c_ulong(2), no_network, ctypes.c_ulong(0), ctypes.c_ulong(0))
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+            def frame(tag: bytes, data: bytes) -> None:
+                view = memoryview(tag + struct.pack(">Q", len(data)) + data)
+                while view:
+                    view = view[os.write(write_end, view):]
+
             try:
-                payload = b"R" + work()
+                work(lambda data: frame(b"D", bytes(data)) if data else None)
+                frame(b"K", b"")
             except BaseException as exc:  # noqa: BLE001 - sent to the parent, which re-raises it
-                payload = b"E" + _pickled(exc)
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(write_end, view):]
+                frame(b"E", _pickled(exc))
         except BaseException:  # noqa: BLE001
             code = 1
         finally:
             os._exit(code)
     os.close(write_end)
     deadline = time.monotonic() + timeout
-    chunks: list[bytes] = []
-    status = 0
+    buffer = bytearray()
+    ended = False
     try:
-        while True:
+        while not ended:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise QueryTimeout(f"{what} did not finish within {timeout:g} s and was stopped; narrow the "
                                    "query (LIMIT, more specific patterns) or raise --timeout (timeout= in Python)")
-            ready, _, _ = select.select([read_end], [], [], min(left, 0.5))
-            if ready:
-                chunk = os.read(read_end, 1 << 20)
-                if not chunk:
+            try:
+                ready, _, _ = select.select([read_end], [], [], min(left, 0.5))
+                chunk = os.read(read_end, 1 << 20) if ready else None
+            except KeyboardInterrupt:
+                raise QueryInterrupted(f"interrupted (Ctrl-C): {what} was stopped") from None
+            if chunk is None:
+                continue
+            if not chunk:
+                break
+            buffer += chunk
+            while len(buffer) >= 9:
+                size = struct.unpack(">Q", buffer[1:9])[0]
+                if len(buffer) < 9 + size:
                     break
-                chunks.append(chunk)
-    except KeyboardInterrupt:
-        raise QueryInterrupted(f"interrupted (Ctrl-C): {what} was stopped") from None
+                tag, data = bytes(buffer[:1]), bytes(buffer[9:9 + size])
+                del buffer[:9 + size]
+                if tag == b"D":
+                    yield data
+                elif tag == b"E":
+                    raise pickle.loads(data)
+                else:
+                    ended = True
+                    break
     finally:
         os.close(read_end)
         status = _reap(pid)
-    data = b"".join(chunks)
-    if data[:1] == b"R":
-        return data[1:]
-    if data[:1] == b"E":
-        raise pickle.loads(data[1:])
+    if ended:
+        return
     if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGINT:  # Ctrl-C reached it first
         raise QueryInterrupted(f"interrupted (Ctrl-C): {what} was stopped")
     raise CdkgError(f"the process running {what} ended without an answer (status {status}); "

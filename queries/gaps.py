@@ -305,15 +305,6 @@ SUPPORT: dict[str, tuple[int, list[str], bool]] = {
                     "?d cd:implements ?k1 ; eli:passed_by ?k0 . GRAPH ?g { ?d eli:passed_by ?k0 }",
                     "?s cd:addressedTo ?k0 ; cd:hasTheme ?k1 . GRAPH ?g { ?s cd:addressedTo ?k0 }",
                     "?s cd:addressedTo ?k0 ; cd:hasTheme ?k1 . GRAPH ?g { ?s cd:hasTheme ?k1 }"], True),
-    # kind 6: organisation ?k0 (or, rolled up, a sub-unit of it) taking part in event ?k1 itself
-    "takes-part": (2, [f"{_ROLES} GRAPH ?g {{ ?k1 ?role ?k0 }}",
-                       f"{_ROLES} ?unit (org:subOrganizationOf|org:unitOf)+ ?k0 . GRAPH ?g {{ ?k1 ?role ?unit }}"],
-                   True),
-    # kind 6: … through person ?k2: the participation and the position that makes it the organisation's
-    "through": (3, [f"{_ROLES} ?pos org:member ?k2 ; org:organization ?u . ?u (org:subOrganizationOf|org:unitOf)* ?k0 . "
-                    "GRAPH ?g { ?k1 ?role ?k2 }",
-                    f"{_ROLES} ?k1 ?role ?k2 . ?pos org:member ?k2 ; org:organization ?u . "
-                    "?u (org:subOrganizationOf|org:unitOf)* ?k0 . GRAPH ?g { ?pos org:organization ?u }"], True),
     # kind 7: the statement ?k0 itself (who raised it where, its themes, whom it asks)
     "statement": (1, ["GRAPH ?g { ?k0 cd:raisedBy|cd:raisedAt|cd:hasTheme|cd:addressedTo ?o }"], False),
     # kind 8: the single link ?k1 of partner ?k0 (to it, a sub-unit, a place in it or an official there)
@@ -372,13 +363,55 @@ class _Context:
         return self._events.get(org, [])
 
 
-def _support(backend: Any, wanted: dict[str, set[tuple]], roll_up: bool) -> dict[tuple[str, tuple], list[str]]:
+#: Kind 6: who takes part in which event (an organisation, a sub-unit or a person), in which graph.
+_TAKING_PART = PREFIX_DECL + "SELECT ?event ?who ?g WHERE { %s GRAPH ?g { ?event ?role ?who } }" % _ROLES
+#: … and the graphs that give a person a position in an organisation (the capacity they take part in).
+_POSITIONS = PREFIX_DECL + "SELECT ?person ?org ?g WHERE { GRAPH ?g { ?pos org:organization ?org } ?pos org:member ?person }"
+
+
+def _participation_support(backend: Any, wanted: dict[str, set[tuple]], top_of: dict[str, str],
+                           out: dict[tuple[str, tuple], list[str]]) -> None:
+    """Kind 6's evidence: for ("takes-part", (organisation, event)) the graphs stating that it (or,
+    rolled up, a sub-unit of it) takes part; for ("through", (organisation, event, person)) those
+    stating that the person takes part and those giving the person a position in the organisation
+    (or a sub-unit).  Two scans of the participations and positions, kept where a key wants them."""
+    direct = wanted.get("takes-part", set())
+    through = wanted.get("through", set())
+    events = {key[1] for key in direct | through}
+    people = {key[2] for key in through}
+    by_event_person: dict[tuple[str, str], list[str]] = {}
+    for row in backend.query(_TAKING_PART):
+        event = row["event"].value
+        if event not in events:
+            continue
+        who, g = row["who"].value, row["g"].value
+        key = (top_of.get(who, who), event)
+        if key in direct:
+            out.setdefault(("takes-part", key), []).append(g)
+        if who in people:
+            by_event_person.setdefault((event, who), []).append(g)
+    positions: dict[tuple[str, str], list[str]] = {}
+    if people:
+        for row in backend.query(_POSITIONS):
+            person = row["person"].value
+            if person in people:
+                org = row["org"].value
+                positions.setdefault((person, top_of.get(org, org)), []).append(row["g"].value)
+    for org, event, person in through:
+        graphs = by_event_person.get((event, person), []) + positions.get((person, org), [])
+        if graphs:
+            out.setdefault(("through", (org, event, person)), []).extend(graphs)
+
+
+def _support(backend: Any, wanted: dict[str, set[tuple]], top_of: dict[str, str]) -> dict[tuple[str, tuple], list[str]]:
     """The graphs (evidence and others: see :func:`_meta`) of each wanted (pattern, key)."""
     out: dict[tuple[str, tuple], list[str]] = {}
+    if "takes-part" in wanted or "through" in wanted:
+        _participation_support(backend, wanted, top_of, out)
     for name, keys in wanted.items():
+        if name in ("takes-part", "through"):
+            continue
         size, branches, scan = SUPPORT[name]
-        if name == "takes-part" and not roll_up:
-            branches = branches[:1]
         variables = [f"?k{n}" for n in range(size)]
         head = PREFIX_DECL + f"SELECT DISTINCT {' '.join(variables)} ?g WHERE {{\n"
         if scan:
@@ -493,7 +526,7 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
     for keys in keys_of:
         for name, key in keys:
             wanted.setdefault(name, set()).add(key)
-    support = _support(backend, wanted, roll_up)
+    support = _support(backend, wanted, top_of)
     meta: dict[str, tuple[str, int | None]] = {}
     _meta(backend, {g for gs in support.values() for g in gs}, meta)
     findings = []

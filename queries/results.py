@@ -1,13 +1,18 @@
 """Query results: rows for people (labels, dates as the source wrote them) and the standard
-SPARQL 1.1 result formats (CSV, TSV, JSON) that pandas, R and spreadsheets read directly."""
+SPARQL 1.1 result formats (CSV, TSV, JSON) that pandas, R and spreadsheets read directly.
+
+A result may be read as it arrives: :meth:`QueryResult.write` sends each row to a file as it is
+read from the store (a listing of 400,000 rows is never held whole), :meth:`QueryResult.head`
+takes the first rows; anything else (``len``, iterating, ``rows()``, ``serialize()``) reads the
+rest and keeps it.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Callable, Iterable, Iterator, TextIO
 
 import pyoxigraph as ox
 
@@ -17,14 +22,77 @@ from cdkg.ontology import XSD, shorten
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | None
 
 
-@dataclass
 class QueryResult:
-    """A SELECT result: variables, the raw RDF terms, and labels for the IRIs in it."""
+    """A SELECT result: variables, the raw RDF terms, and labels for the IRIs in it.
 
-    name: str
-    variables: list[str]
-    terms: list[list[Term]]
-    labels: dict[str, str] = field(default_factory=dict)
+    ``terms`` are the rows (lists of terms, in the variables' order); ``rows_in``, instead, an
+    iterator of them read on demand (``labels_for`` then gives the labels of IRIs when rows are
+    shown as labels), and ``close`` ends what produces them (a worker process)."""
+
+    def __init__(self, name: str, variables: list[str], terms: list[list[Term]] | None = None,
+                 labels: dict[str, str] | None = None, *, rows_in: Iterable[list[Term]] | None = None,
+                 labels_for: Callable[[set[str]], dict[str, str]] | None = None,
+                 close: Callable[[], None] | None = None):
+        self.name = name
+        self.variables = variables
+        self._terms = terms
+        self._pending = iter(rows_in) if rows_in is not None else None
+        self.labels = dict(labels or {})
+        self._labels_for = labels_for
+        self._close = close
+        if self._terms is None and self._pending is None:
+            self._terms = []
+
+    # -- reading ---------------------------------------------------------------------------
+
+    @property
+    def terms(self) -> list[list[Term]]:
+        """Every row (read now if not yet read, and kept)."""
+        if self._terms is None:
+            self._terms = list(self._pending or ())
+            self._pending = None
+            self.close()
+            self.label(self._terms)
+        return self._terms
+
+    def stream(self) -> Iterator[list[Term]]:
+        """Every row once, as it is read (not kept when not read yet)."""
+        if self._terms is not None:
+            yield from self._terms
+            return
+        pending, self._pending = self._pending, iter(())
+        try:
+            yield from pending or ()
+        finally:
+            self.close()
+
+    def head(self, n: int) -> tuple[list[list[Term]], int]:
+        """The first ``n`` rows (labelled) and the number of rows in all (the rest read and counted,
+        not kept)."""
+        rows: list[list[Term]] = []
+        total = 0
+        for row in self.stream():
+            if total < n:
+                rows.append(row)
+            total += 1
+        self.label(rows)
+        return rows, total
+
+    def label(self, rows: Iterable[list[Term]]) -> None:
+        """Look up the labels of the IRIs in ``rows`` (those not known yet)."""
+        if self._labels_for is None:
+            return
+        iris = {t.value for row in rows for t in row if isinstance(t, ox.NamedNode)} - set(self.labels)
+        if iris:
+            self.labels.update(self._labels_for(iris))
+
+    def close(self) -> None:
+        """Stop what produces the rows (nothing to do once they are read)."""
+        if self._close is not None:
+            close, self._close = self._close, None
+            close()
+
+    # -- showing ---------------------------------------------------------------------------
 
     def display(self, term: Term, iris: bool = False) -> str | None:
         """A cell as a person reads it: label (or IRI), date as the source wrote it, text."""
@@ -61,23 +129,40 @@ class QueryResult:
 
     def serialize(self, fmt: str) -> str:
         """``csv``, ``tsv`` or ``json`` in the SPARQL 1.1 Query Results formats."""
+        buf = io.StringIO()
+        self.terms  # noqa: B018 - read whole: the text is returned whole
+        self.write(fmt, buf)
+        return buf.getvalue()
+
+    def write(self, fmt: str, out: TextIO) -> int:
+        """Write the rows to ``out`` in ``csv``, ``tsv`` or ``json`` (SPARQL 1.1 Query Results), each
+        row as it is read; returns the number of rows."""
+        n = 0
         if fmt == "json":
-            return json.dumps({"head": {"vars": self.variables},
-                               "results": {"bindings": [
-                                   {v: _json_term(t) for v, t in zip(self.variables, row) if t is not None}
-                                   for row in self.terms]}}, ensure_ascii=False, indent=1)
+            out.write(json.dumps({"head": {"vars": self.variables}}, ensure_ascii=False, indent=1)[:-2]
+                      + ',\n "results": {\n  "bindings": [')
+            sep = "\n   "
+            for row in self.stream():
+                out.write(sep + json.dumps({v: _json_term(t) for v, t in zip(self.variables, row) if t is not None},
+                                           ensure_ascii=False))
+                sep = ",\n   "
+                n += 1
+            out.write("\n  ]\n }\n}")
+            return n
         if fmt == "csv":
-            buf = io.StringIO()
-            writer = csv.writer(buf, lineterminator="\r\n")
+            writer = csv.writer(out, lineterminator="\r\n")
             writer.writerow(self.variables)
-            for row in self.terms:
+            for row in self.stream():
                 writer.writerow(["" if t is None else (t.value if not isinstance(t, ox.BlankNode) else str(t))
                                  for t in row])
-            return buf.getvalue()
+                n += 1
+            return n
         if fmt == "tsv":
-            lines = ["\t".join("?" + v for v in self.variables)]
-            lines += ["\t".join("" if t is None else str(t) for t in row) for row in self.terms]
-            return "\n".join(lines) + "\n"
+            out.write("\t".join("?" + v for v in self.variables) + "\n")
+            for row in self.stream():
+                out.write("\t".join("" if t is None else str(t) for t in row) + "\n")
+                n += 1
+            return n
         raise ValueError(f"unknown result format {fmt!r}")
 
 
