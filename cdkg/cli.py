@@ -13,7 +13,7 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 import typer
 from rich.console import Console
@@ -530,14 +530,17 @@ def query(
         raise QueryInterrupted("interrupted (Ctrl-C)") from None
 
 
-def _write_report(text: str, output: Optional[Path], summary: str) -> None:
-    """A report to standard output, or to the file --output names with "Wrote FILE: summary" on stderr."""
+def _write_report(text: str | Iterable[str], output: Optional[Path], summary: str) -> None:
+    """A report (a text, or its pieces, written as they come) to standard output, or to the file
+    --output names with "Wrote FILE: summary" on stderr."""
+    pieces = [text] if isinstance(text, str) else text
     if output is None:
-        sys.stdout.write(text)
+        for piece in pieces:
+            sys.stdout.write(piece)
         return
     from cdkg.kg.files import write_atomic
 
-    write_atomic(output, text.encode("utf-8"))
+    write_atomic(output, (piece.encode("utf-8") for piece in pieces))
     err.print(f"Wrote {safe(output)}: {summary}")
 
 
@@ -708,13 +711,14 @@ def gaps(
         cdkg gaps --kind 2 --kind structural-holes --format html --output gaps.html
     """
     from cdkg.queries import backend_for
-    from cdkg.queries.gaps import find_gaps, render
+    from cdkg.queries.gaps import chunks, find_gaps
 
     backend = backend_for(build_dir, endpoint, **_remote_options(max_bytes)) if endpoint else None
     report = find_gaps(kind or None, lang=lang.value, evidence=evidence.value,
                        build=build_dir, endpoint=endpoint, backend=backend, roll_up=not sub_units_apart, shown=top)
     summary = ", ".join(f"{k.number}: {report.count(k.number)}" for k in report.kinds)
-    _write_report(render(report, fmt.value), output, f"{len(report.findings)} findings ({summary})")
+    # written piece by piece: the evidence is read from the store as it is written
+    _write_report(chunks(report, fmt.value), output, f"{len(report.findings)} findings ({summary})")
     if fail_on_gaps and report.findings:
         raise typer.Exit(1)
 

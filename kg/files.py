@@ -18,6 +18,7 @@ import shutil
 import stat
 import tempfile
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,8 +75,8 @@ def _is_system_file(path: Path) -> bool:
     return False
 
 
-def write_atomic(path: Path | str, data: bytes) -> Path:
-    """Write ``data`` to ``path``.
+def write_atomic(path: Path | str, data: bytes | Iterable[bytes]) -> Path:
+    """Write ``data`` (bytes, or pieces of bytes written as they come) to ``path``.
 
     A regular file (or a new one) is replaced atomically: written to a temporary file in the
     same folder, then renamed over it.  A symbolic link is followed and its target written the
@@ -93,7 +94,8 @@ def write_atomic(path: Path | str, data: bytes) -> Path:
         raise UsageError(f"cannot write {path}: it is a folder — give a file name")
     if (st is not None and not stat.S_ISREG(st.st_mode)) or _is_system_file(path):
         with open(path, "wb") as fh:  # a device, FIFO, terminal or /dev/stdout: write through
-            fh.write(data)
+            for piece in _pieces(data):
+                fh.write(piece)
         return path
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
     if not target.parent.is_dir():
@@ -104,7 +106,8 @@ def write_atomic(path: Path | str, data: bytes) -> Path:
     try:
         os.fchmod(fd, stat.S_IMODE(st.st_mode) if st is not None else _new_file_mode())
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for piece in _pieces(data):
+                fh.write(piece)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
@@ -112,6 +115,10 @@ def write_atomic(path: Path | str, data: bytes) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _pieces(data: bytes | Iterable[bytes]) -> Iterable[bytes]:
+    return [data] if isinstance(data, (bytes, bytearray, memoryview)) else data
 
 
 def marker_text(what: str) -> str:

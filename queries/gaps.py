@@ -209,14 +209,27 @@ class GapReport:
         return self.evidence.many(finding.evidence[:limit] if limit is not None else finding.evidence)
 
     def to_dict(self) -> dict[str, Any]:
-        """The report as JSON data: the kinds, one table of findings (evidence by id) and one of evidence."""
-        return {**self._head(), "findings": [asdict(f) for f in self.findings],
-                "evidence": [asdict(e) for batch in self.evidence.batches() for e in batch]}
+        """The report as JSON data: the kinds; one table of findings, each naming its entities and
+        its evidence by id; one table of the entities and one of the evidence, each once."""
+        return {**self._head(), "findings": [_finding_data(f) for f in self.findings],
+                "evidence": [_evidence_data(e) for batch in self.evidence.batches() for e in batch]}
 
     def _head(self) -> dict[str, Any]:
+        entities = {e.id: e for f in self.findings for e in f.entities}
         return {"lang": self.lang, "ranking": WEIGHT_TEXT, "evidence_rule": SUPPORT_TEXT,
                 "kinds": [{**asdict(k), "findings": self.count(k.number)} for k in self.kinds],
-                "network": self.network, "coverage": [asdict(c) for c in self.coverage], "shown": self.shown}
+                "network": self.network, "coverage": [asdict(c) for c in self.coverage], "shown": self.shown,
+                "entities": [asdict(entities[i]) for i in sorted(entities, key=natural_key)]}
+
+
+def _finding_data(f: Finding) -> dict[str, Any]:
+    """A finding as JSON data: its entities and its evidence by id (the report's tables hold them)."""
+    return {**asdict(f), "entities": [e.id for e in f.entities], "evidence": [_evidence_id(g) for g in f.evidence]}
+
+
+def _evidence_data(e: Evidence) -> dict[str, Any]:
+    """A piece of evidence as JSON data, with its id (``source/3``) and its IRI."""
+    return {"id": _evidence_id(e.excerpt), **asdict(e)}
 
 
 def rule_files() -> dict[int, Path]:
@@ -807,13 +820,13 @@ def _json(report: GapReport) -> Iterator[str]:
     yield head[:head.rindex("}")].rstrip() + ',\n "findings": ['
     sep = "\n  "
     for f in report.findings:
-        yield sep + json_text(asdict(f), indent=None)
+        yield sep + json_text(_finding_data(f), indent=None)
         sep = ",\n  "
     yield '\n ],\n "evidence": ['
     sep = "\n  "
     for batch in report.evidence.batches():
         for e in batch:
-            yield sep + json_text(asdict(e), indent=None)
+            yield sep + json_text(_evidence_data(e), indent=None)
             sep = ",\n  "
     yield "\n ]\n}\n"
 

@@ -279,10 +279,10 @@ def test_cdkg_why_prints_the_kind(built):
 
 def test_the_gap_report_says_which_kind(built):
     from cdkg.kg.sparql import LocalBackend
-    from cdkg.queries.gaps import Finding, GapReport, _evidence, kinds, render
+    from cdkg.queries.gaps import Finding, GapReport, _evidence_records, kinds, render
 
-    evidence = _evidence(LocalBackend(built), {"https://w3id.org/cdkg/id/document/plan_x"}, limit=5)
-    items = evidence["https://w3id.org/cdkg/id/document/plan_x"]
+    items = list(_evidence_records(LocalBackend(built), [f"https://w3id.org/cdkg/id/evidence/test-article/{n}"
+                                                         for n in (1, 2)]).values())
     assert {e.kind for e in items} == {"quoted", "cited"}
     [cited] = [e for e in items if e.kind == "cited"]
     assert (cited.quote, cited.locator, cited.url) == ("", "para. 4", "https://example.org/nghi-quyet-175.html")
@@ -294,8 +294,7 @@ def test_the_gap_report_says_which_kind(built):
     page = render(report, "html")
     assert '<blockquote class="cited"><b>cited</b> (our words): The plans' in page
     assert '<blockquote class="quoted"><b>quoted</b>: “Ngày 28/4/2022' in page
-    assert {e["kind"] for f in __import__("json").loads(render(report, "json"))["findings"] for e in f["evidence"]} \
-        == {"quoted", "cited"}
+    assert {e["kind"] for e in __import__("json").loads(render(report, "json"))["evidence"]} == {"quoted", "cited"}
 
 
 def test_the_viz_panel_data_says_which_kind(built):
@@ -349,8 +348,10 @@ def test_the_gap_report_can_keep_only_quoted_facts(built):
 
     for report in (find_gaps(build=built), find_gaps(build=built, evidence="quoted")):
         assert report.kinds
+    every = find_gaps(build=built)
+    assert "cited" in {e.kind for f in every.findings for e in every.evidence_of(f)}
     quoted = find_gaps(build=built, evidence="quoted")
-    assert all(e.kind == "quoted" for f in quoted.findings for e in f.evidence)
+    assert all(e.kind == "quoted" for f in quoted.findings for e in quoted.evidence_of(f))
 
 
 def test_quoted_only_is_refused_where_it_cannot_apply(built):
@@ -383,7 +384,8 @@ def test_cdkg_query_and_gaps_take_evidence_quoted(built):
     assert json.loads(quoted.stdout)["results"]["bindings"] == []
     gaps = run_cdkg("gaps", "--format", "json", "--evidence", "quoted")
     assert gaps.returncode == 0, gaps.stderr
-    assert all(e["kind"] == "quoted" for f in json.loads(gaps.stdout)["findings"] for e in f["evidence"])
+    assert all(e["kind"] == "quoted" for e in json.loads(gaps.stdout)["evidence"])
+    assert "cited" in {e["kind"] for e in json.loads(run_cdkg("gaps", "--format", "json").stdout)["evidence"]}
 
 
 def test_stats_count_evidence_of_both_kinds_per_source(built):

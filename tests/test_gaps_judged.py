@@ -127,7 +127,7 @@ def test_cli_shows_sub_units_apart_and_the_top_findings(judged_build):
 
     rolled = json.loads(run_cdkg("--kind", "8", "--format", "json").stdout)
     apart = json.loads(run_cdkg("--kind", "8", "--format", "json", "--sub-units-apart").stdout)
-    ids = lambda data: {e["id"] for f in data["findings"] for e in f["entities"]}  # noqa: E731
+    ids = lambda data: {e for f in data["findings"] for e in f["entities"]}  # noqa: E731
     assert "uo" not in ids(rolled) and "uo" in ids(apart)
     md = run_cdkg("--kind", "5", "--top", "1")
     assert md.returncode == 0 and "… and 2 more finding\\(s\\)" in md.stdout

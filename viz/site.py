@@ -674,7 +674,7 @@ placeholder="{e(t['searchPlaceholder'])}" aria-label="{e(t['search'])}">\
             body.append('<ol class="findings">')
             for f in found:
                 links = " · ".join(self.term(x.iri, "") if x.iri in self.d.entities else e(x.label) for x in f.entities)
-                evs = "".join(self._gap_evidence(x) for x in f.evidence)
+                evs = "".join(self._gap_evidence(x) for x in report.evidence_of(f, report.evidence_shown))
                 body.append(f'<li class="finding"><div>{e(f.explanation)}</div><div class="entities">{links}</div>'
                             f'{evs}</li>')
             body.append("</ol></section>")
