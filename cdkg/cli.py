@@ -694,6 +694,9 @@ def gaps(
     sub_units_apart: bool = typer.Option(False, "--sub-units-apart",
                                          help="Show sub-units (offices, departments) apart from their organisation."),
     top: int = typer.Option(10, "--top", min=1, help="Markdown/HTML: the strongest findings shown per kind."),
+    memory: Optional[bool] = typer.Option(None, "--in-memory/--on-disk", show_default=False,
+                                          help="Work on a copy of the build in memory (faster on large graphs; "
+                                          "the default above 200,000 quads) or on the store on disk."),
     evidence: EvidenceKind = EvidenceOption,
     build_dir: Path = BuildOption,
     endpoint: Optional[str] = typer.Option(None, "--endpoint", "-e", help="Analyse this SPARQL endpoint instead."),
@@ -715,7 +718,8 @@ def gaps(
 
     backend = backend_for(build_dir, endpoint, **_remote_options(max_bytes)) if endpoint else None
     report = find_gaps(kind or None, lang=lang.value, evidence=evidence.value,
-                       build=build_dir, endpoint=endpoint, backend=backend, roll_up=not sub_units_apart, shown=top)
+                       build=build_dir, endpoint=endpoint, backend=backend, roll_up=not sub_units_apart, shown=top,
+                       memory=memory)
     summary = ", ".join(f"{k.number}: {report.count(k.number)}" for k in report.kinds)
     # written piece by piece: the evidence is read from the store as it is written
     _write_report(chunks(report, fmt.value), output, f"{len(report.findings)} findings ({summary})")

@@ -458,20 +458,58 @@ def _meta(backend: Any, ids: Iterable[str], known: dict[str, tuple[str, int | No
             known[row["g"].value] = (row["src"].value, int(m.group()) if m else None)
 
 
+#: Above this many quads, :func:`find_gaps` works on a copy of a local build in memory unless told
+#: otherwise (bench/RESULTS.md: at a million quads the copy takes about 7 s and the rules and the
+#: network's queries then run 3 to 10 times faster than on the on-disk store).
+IN_MEMORY_ABOVE = 200_000
+
+
+def in_memory(backend: Any) -> Any:
+    """A copy in memory of a local build's graph: its ``kg.trig`` (every evidence, record and
+    provenance graph), then from the store the graphs the file leaves out (the ontology).  The
+    backend as it is when it is not a local build, or when the copy does not hold as many quads as
+    the store."""
+    from cdkg.kg.sparql import LocalBackend
+    from cdkg.kg.store import store_path
+
+    store = getattr(backend, "store", None)
+    if store is None or not isinstance(backend, LocalBackend):
+        return backend
+    trig = store_path(backend.build).parent / "kg.trig"
+    if not trig.is_file():
+        return backend
+    copy = ox.Store()
+    copy.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)
+    loaded = set(copy.named_graphs())
+    for graph in store.named_graphs():
+        if graph not in loaded:
+            copy.bulk_extend(store.quads_for_pattern(None, None, None, graph))
+    if len(copy) != len(store):  # kg.trig is not this store's: keep to the store
+        return backend
+    return LocalBackend(backend.build, store=copy)
+
+
 def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path | str | None = None,
               endpoint: str | None = None, backend: Any = None, evidence_per_entity: int = 3,
-              top: int = 5, evidence: str = "all", roll_up: bool = True, shown: int = 10) -> GapReport:
+              top: int = 5, evidence: str = "all", roll_up: bool = True, shown: int = 10,
+              memory: bool | None = None) -> GapReport:
     """Every coordination-gap finding of the chosen kinds (all by default), strongest first within
     each kind, each naming by id the evidence its rule used (``evidence="quoted"``: from the facts
     quoted from the bundled articles only); the report's evidence table reads each piece once, when
     it is written.  ``evidence_per_entity`` pieces of each shown finding's evidence are quoted in
     Markdown and HTML (0: no evidence is looked up at all).  ``roll_up=False`` shows sub-units
-    apart from their organisation (partners, network)."""
+    apart from their organisation (partners, network).  ``memory`` works on a copy of a local build
+    in memory (:func:`in_memory`; True), on the store (False), or in memory above
+    :data:`IN_MEMORY_ABOVE` quads (None)."""
     from cdkg.queries import backend_for
     from cdkg.queries import network as net
     from cdkg.queries.evidence import restrict
 
-    backend = restrict(backend or backend_for(build, endpoint), evidence)
+    backend = backend or backend_for(build, endpoint)
+    if memory or (memory is None and getattr(backend, "store", None) is not None
+                  and len(backend.store) > IN_MEMORY_ABOVE):
+        backend = in_memory(backend)
+    backend = restrict(backend, evidence)
     chosen = _select_kinds(kinds)
     files = rule_files()
     raw: list[tuple[GapKind, list[str], str, float | None, list[str]]] = []  # kind, entities, detail, value, events
@@ -518,13 +556,18 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
                 iris = [t.value for t in terms if isinstance(t, ox.NamedNode)]
                 detail = _get(row, "detail")
                 status = _get(row, "status")
+                text_ = detail.value if detail is not None else ""
                 if status is not None and terms[0] is not None:
                     # a coverage row (gap 2): in the table; a finding only when the unit has no 2030 plan
-                    coverage_rows.append((terms[0].value, {v: t.value for v in COVERAGE_VARS
-                                                           if (t := _get(row, v)) is not None}))
+                    values = {v: t.value for v in COVERAGE_VARS if (t := _get(row, v)) is not None}
+                    for v in ("plans", "others"):  # GROUP_CONCAT's order is the engine's: sorted here
+                        if values.get(v):
+                            listed = "; ".join(sorted(values[v].split("; ")))
+                            text_, values[v] = text_.replace(values[v], listed), listed
+                    coverage_rows.append((terms[0].value, values))
                     if status.value == "2030-plan":
                         continue
-                rows.append((kind, iris, detail.value if detail is not None else "", None, []))
+                rows.append((kind, iris, text_, None, []))
         # the engine returns rows in no fixed order; a report must read the same every run
         raw += sorted(rows, key=lambda r: ([natural_key(i) for i in r[1]], r[2]))
     all_iris = {i for _, iris, _, _, events in raw for i in iris + events} | {u for u, _ in coverage_rows}
