@@ -559,12 +559,10 @@ def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path |
                 text_ = detail.value if detail is not None else ""
                 if status is not None and terms[0] is not None:
                     # a coverage row (gap 2): in the table; a finding only when the unit has no 2030 plan
-                    values = {v: t.value for v in COVERAGE_VARS if (t := _get(row, v)) is not None}
-                    for v in ("plans", "others"):  # GROUP_CONCAT's order is the engine's: sorted here
-                        if values.get(v):
-                            listed = "; ".join(sorted(values[v].split("; ")))
-                            text_, values[v] = text_.replace(values[v], listed), listed
-                    coverage_rows.append((terms[0].value, values))
+                    # (the documents listed come in GROUP_CONCAT's order: the engine's, which differs
+                    # between the on-disk store and an in-memory copy)
+                    coverage_rows.append((terms[0].value, {v: t.value for v in COVERAGE_VARS
+                                                           if (t := _get(row, v)) is not None}))
                     if status.value == "2030-plan":
                         continue
                 rows.append((kind, iris, text_, None, []))

@@ -330,3 +330,23 @@ def test_gap5_pairs_are_those_the_sparql_rule_made(built):
         hub, *others, via = [e.iri for e in f.entities]
         found += [(min(hub, o), max(hub, o), via) for o in others]
     assert expected and sorted(found) == sorted(expected)
+
+
+def test_an_in_memory_copy_gives_the_same_report(tmp_path):
+    """`cdkg gaps --in-memory` (the default on large builds) works on a copy of the build that
+    holds every quad of the store, and finds the same, citing the same evidence."""
+    from cdkg.queries import backend_for
+    from cdkg.queries.gaps import in_memory
+
+    out = tmp_path / "build"
+    cdkg.build(FIXTURE, out)
+    disk = backend_for(out)
+    copy = in_memory(disk)
+    assert copy is not disk and copy.store is not disk.store and len(copy.store) == len(disk.store)
+    assert set(copy.store.named_graphs()) == set(disk.store.named_graphs())  # the ontology too
+    on_disk, in_mem = queries.find_gaps(build=out, memory=False), queries.find_gaps(build=out, memory=True)
+    assert [(f.id, f.explanation, f.evidence) for f in in_mem.findings] == \
+        [(f.id, f.explanation, f.evidence) for f in on_disk.findings]
+    (out / "kg.trig").write_text("", encoding="utf-8")  # a kg.trig that is not the store's: keep to the store
+    again = backend_for(out)
+    assert in_memory(again) is again
