@@ -458,12 +458,6 @@ def _meta(backend: Any, ids: Iterable[str], known: dict[str, tuple[str, int | No
             known[row["g"].value] = (row["src"].value, int(m.group()) if m else None)
 
 
-#: Above this many quads, :func:`find_gaps` works on a copy of a local build in memory unless told
-#: otherwise (bench/RESULTS.md: at a million quads the copy takes about 7 s and the rules and the
-#: network's queries then run 3 to 10 times faster than on the on-disk store).
-IN_MEMORY_ABOVE = 200_000
-
-
 def in_memory(backend: Any) -> Any:
     """A copy in memory of a local build's graph: its ``kg.trig`` (every evidence, record and
     provenance graph), then from the store the graphs the file leaves out (the ontology).  The
@@ -492,22 +486,21 @@ def in_memory(backend: Any) -> Any:
 def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path | str | None = None,
               endpoint: str | None = None, backend: Any = None, evidence_per_entity: int = 3,
               top: int = 5, evidence: str = "all", roll_up: bool = True, shown: int = 10,
-              memory: bool | None = None) -> GapReport:
+              memory: bool = False) -> GapReport:
     """Every coordination-gap finding of the chosen kinds (all by default), strongest first within
     each kind, each naming by id the evidence its rule used (``evidence="quoted"``: from the facts
     quoted from the bundled articles only); the report's evidence table reads each piece once, when
     it is written.  ``evidence_per_entity`` pieces of each shown finding's evidence are quoted in
     Markdown and HTML (0: no evidence is looked up at all).  ``roll_up=False`` shows sub-units
-    apart from their organisation (partners, network).  ``memory`` works on a copy of a local build
-    in memory (:func:`in_memory`; True), on the store (False), or in memory above
-    :data:`IN_MEMORY_ABOVE` quads (None)."""
+    apart from their organisation (partners, network).  ``memory=True`` works on a copy of a local
+    build in memory (:func:`in_memory`): the rules' SPARQL runs 3 to 10 times faster there, but at
+    a million triples the whole report was slower (bench/RESULTS.md), so the store is the default."""
     from cdkg.queries import backend_for
     from cdkg.queries import network as net
     from cdkg.queries.evidence import restrict
 
     backend = backend or backend_for(build, endpoint)
-    if memory or (memory is None and getattr(backend, "store", None) is not None
-                  and len(backend.store) > IN_MEMORY_ABOVE):
+    if memory:
         backend = in_memory(backend)
     backend = restrict(backend, evidence)
     chosen = _select_kinds(kinds)
