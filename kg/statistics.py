@@ -21,14 +21,21 @@ SELECT ?class (COUNT(DISTINCT ?e) AS ?n) WHERE {{
 """
 
 _SOURCES = PREFIX_DECL + f"""
-SELECT ?src ?title ?kind ?publisher ?issued ?file (COUNT(DISTINCT ?ev) AS ?excerpts) WHERE {{
+SELECT DISTINCT ?src ?title ?kind ?publisher ?issued ?file WHERE {{
   GRAPH <{PROVENANCE_GRAPH}> {{
     ?src cd:sourceFile ?file ; dcterms:title ?title ; a ?kind .
     OPTIONAL {{ ?src dcterms:publisher ?publisher }}
     OPTIONAL {{ ?src dcterms:issued ?issued }}
-    OPTIONAL {{ ?ev a cd:Evidence ; prov:wasQuotedFrom|prov:wasDerivedFrom ?src }}
   }}
-}} GROUP BY ?src ?title ?kind ?publisher ?issued ?file ORDER BY ?file
+}} ORDER BY ?file
+"""
+
+# Counted on their own and joined in Python: inside _SOURCES' OPTIONAL the evidence was looked
+# up once per source over every excerpt (sources × excerpts: 1.6 s at 100k, minutes at 1M).
+_SOURCE_EXCERPTS = PREFIX_DECL + f"""
+SELECT ?src (COUNT(DISTINCT ?ev) AS ?n) WHERE {{
+  GRAPH <{PROVENANCE_GRAPH}> {{ ?ev a cd:Evidence ; prov:wasQuotedFrom|prov:wasDerivedFrom ?src }}
+}} GROUP BY ?src
 """
 
 _SOURCE_FACTS = PREFIX_DECL + f"""
@@ -109,11 +116,13 @@ def compute_stats(store: ox.Store, triples: int | None = None) -> Stats:
     ]
     per_source_entities = {r["src"].value: _int(r["n"]) for r in store.query(_SOURCE_ENTITIES)}
     per_source_facts = {r["src"].value: _int(r["n"]) for r in store.query(_SOURCE_FACTS)}
+    per_source_excerpts = {r["src"].value: _int(r["n"]) for r in store.query(_SOURCE_EXCERPTS)}
     sources = [
         SourceCount(
             r["src"].value.removeprefix(ID + "source/"), _str(r["file"]), _str(r["title"]),
             shorten(r["kind"].value).removeprefix("cd:"), _str(r["publisher"]), _str(r["issued"]),
-            _int(r["excerpts"]), per_source_facts.get(r["src"].value, 0), per_source_entities.get(r["src"].value, 0),
+            per_source_excerpts.get(r["src"].value, 0), per_source_facts.get(r["src"].value, 0),
+            per_source_entities.get(r["src"].value, 0),
         )
         for r in store.query(_SOURCES)
     ]
