@@ -1,4 +1,4 @@
-"""The ``cdkg`` command line: a thin layer over the Python API in :mod:`cdkg.kg`.
+"""The ``cdkg`` command line: a thin layer over the Python API of :mod:`cdkg` (one function per command).
 
 Each command parses its options, calls one library function and prints the result; errors
 the library raises on purpose (:class:`cdkg.errors.CdkgError`) are printed once on stderr with
