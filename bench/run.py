@@ -174,8 +174,9 @@ def main() -> None:
         generate(args.size, sources)
         print(f"  generated the corpus in {time.perf_counter() - t0:.1f} s", flush=True)
 
-    import cdkg
     import pyoxigraph as ox
+
+    import cdkg
 
     build_dir = work / "build"
     ours = median_time(lambda: cdkg.build(sources, build_dir), args.reps)

@@ -161,10 +161,9 @@ def validate(
         cdkg validate
         cdkg validate --sources my-sources/
     """
-    from cdkg.kg.validation import validate as run_validate
-
     from cdkg.errors import UsageError
     from cdkg.kg.validation import ENGINES
+    from cdkg.kg.validation import validate as run_validate
 
     if engine not in ENGINES:
         raise UsageError(f"--engine is one of {', '.join(ENGINES)}")
@@ -840,8 +839,9 @@ def diff_command(
         cdkg diff release-0.1.0/ release/ --format markdown > CHANGELOG-data.md
         cdkg diff old-build/ build/ --format json
     """
-    from cdkg.kg.datadiff import diff as run_diff, render
     from cdkg.errors import CdkgError
+    from cdkg.kg.datadiff import diff as run_diff
+    from cdkg.kg.datadiff import render
 
     try:
         result = run_diff(old, new)

@@ -26,8 +26,8 @@ import pyoxigraph as ox
 from cdkg.kg.exporter import write_dataset, write_union
 from cdkg.kg.files import check_build_target, replace_dir, staging_dir
 from cdkg.kg.statistics import Stats, compute_stats
-from cdkg.kg.validation import Finding, ValidationFailed, ValidationReport, check_corpus
 from cdkg.kg.store import DEFAULT_BUILD, ONTOLOGY_GRAPH, STORE_DIR
+from cdkg.kg.validation import Finding, ValidationFailed, ValidationReport, check_corpus
 from cdkg.loaders import load_corpus
 from cdkg.loaders.curated import default_sources
 from cdkg.ontology import ontology_path

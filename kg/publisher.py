@@ -30,8 +30,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from cdkg.kg.citations import SourceRecord, source_records
 from cdkg.errors import CdkgError, UsageError
+from cdkg.kg.citations import SourceRecord, source_records
 from cdkg.kg.files import write_atomic
 from cdkg.kg.store import data_quads, open_store
 from cdkg.ontology import ID, ONTOLOGY_IRI, OWL, PREFIXES, RDF, ontology_path

@@ -23,9 +23,9 @@ from typing import Callable, Iterator
 
 import pyoxigraph as ox
 
+from cdkg.errors import CdkgError
 from cdkg.kg import httpclient
 from cdkg.kg.queryshape import Shape, shape
-from cdkg.errors import CdkgError
 from cdkg.kg.store import open_store
 
 TRANSIENT_STATUS = {429, 502, 503, 504}

@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import ctypes
 import os
-import platform
 import pickle
-import struct
+import platform
 import select
 import signal
+import struct
 import sys
 import time
 from typing import Callable, Iterator

@@ -38,12 +38,26 @@ from pydantic import ValidationError
 
 from cdkg.errors import Problem, SourceError
 from cdkg.loaders.dates import FORMS_HINT, DateFormatError, full_date, parse_date
-from cdkg.loaders.schema import SOURCE_KINDS, UNKNOWN, URL_PATTERN, CuratedFile
 from cdkg.loaders.reading import UnsafeFile, read_regular
+from cdkg.loaders.schema import SOURCE_KINDS, UNKNOWN, URL_PATTERN, CuratedFile
 from cdkg.loaders.text import Article, read_article
 from cdkg.loaders.yamlfile import MAX_DIGITS, YamlProblem, line_of, load_yaml_text, whole_number
-from cdkg.ontology import (BARE_CLASS_PREFIXES, CD, ID, PREFIXES, PROV, PROVENANCE_GRAPH, RDF, RDFS, SKOS, XSD,
-                      DCTERMS, FOAF, Vocabulary, vocabulary)
+from cdkg.ontology import (
+    BARE_CLASS_PREFIXES,
+    CD,
+    DCTERMS,
+    FOAF,
+    ID,
+    PREFIXES,
+    PROV,
+    PROVENANCE_GRAPH,
+    RDF,
+    RDFS,
+    SKOS,
+    XSD,
+    Vocabulary,
+    vocabulary,
+)
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 

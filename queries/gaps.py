@@ -23,8 +23,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from cdkg.errors import UsageError
-from cdkg.kg.terminal import json_text, visible
 from cdkg.kg.sparql import PREFIX_DECL, label_map, values_block
+from cdkg.kg.terminal import json_text, visible
 from cdkg.loaders.dates import format_date
 from cdkg.ontology import XSD, expand, natural_key, short_id, shorten
 

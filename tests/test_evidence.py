@@ -407,9 +407,8 @@ def test_the_viz_page_carries_the_kind_to_the_node_panel(built):
 
 
 def test_the_node_panel_shows_each_kind_in_the_browser(built, tmp_path, browser):
-    from tests.test_viz import Page
-
     from cdkg import viz
+    from tests.test_viz import Page
     path = tmp_path / "graph.html"
     viz.render(built, output=path, lang="en")
     page = Page(browser, path)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
-
-import pytest
 
 from cdkg.ontology import CD, ONTOLOGY_IRI, ontology_path
 from tests.conftest import require

@@ -102,7 +102,7 @@ def test_cli_pages_in_every_format(built):
     tsv = _cdkg(built, "cq10", "--format", "tsv", "--offset", str(len(rows) - 2)).stdout.splitlines()
     assert len(tsv) == 3 and tsv[0].startswith("?subject")
     table = _cdkg(built, "cq10", "--limit", "2")
-    assert table.returncode == 0 and f"cq10: 2 rows" in table.stdout
+    assert table.returncode == 0 and "cq10: 2 rows" in table.stdout
     bad = _cdkg(built, "--sparql", "ASK { ?s ?p ?o }", "--limit", "1")
     assert bad.returncode == 2 and "SELECT" in bad.stderr
 

@@ -16,8 +16,8 @@ import rdflib
 import yaml
 
 import cdkg
-from cdkg.kg.datadiff import diff, read_side, render
 from cdkg.errors import UsageError
+from cdkg.kg.datadiff import diff, read_side, render
 from cdkg.kg.publisher import CRATE, NQUADS, RELEASE_FILES, citation_cff, versions
 
 ROOT = Path(__file__).resolve().parents[1]

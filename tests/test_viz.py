@@ -10,6 +10,7 @@ import networkx as nx
 
 import cdkg
 from cdkg import viz
+
 SHOTS = Path(__file__).resolve().parents[1] / "test-output"
 NASTY = "<img src=x onerror=alert(1)>"
 
