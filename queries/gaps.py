@@ -41,6 +41,14 @@ NETWORK = {
                    "the rest (separate components).",
     "proves": "in these sources, the organisations are connected only as shown.",
     "does-not-prove": "that the organisations do not work together — the network holds only reported events.",
+    "title-vi": "Lỗ hổng cấu trúc trong mạng lưới cùng tham gia",
+    "explanation-vi": "Trong mạng lưới các tổ chức cùng tham gia các sự kiện (tự mình hay qua cán bộ): những tổ chức "
+                      "trung gian mà phần lớn các đường nối đi qua (độ trung gian), những tổ chức có ít mối liên hệ và "
+                      "các mối liên hệ đó gắn chặt với nhau (chỉ số ràng buộc của Burt), những tổ chức và mối liên kết "
+                      "mà nếu bỏ đi sẽ làm những tổ chức khác bị tách rời (điểm khớp, cầu nối), và những nhóm không có "
+                      "sự kiện chung nào với phần còn lại (thành phần tách biệt).",
+    "proves-vi": "trong các nguồn này, các tổ chức chỉ được kết nối như được trình bày.",
+    "does-not-prove-vi": "rằng các tổ chức không làm việc với nhau — mạng lưới chỉ gồm các sự kiện được đưa tin.",
     "evidence": "cd:organisedBy cd:chair cd:speaker cd:attendee cd:hasParticipant cd:directedBy org:organization",
 }
 NETWORK_MEASURES = {"broker": "broker", "constrained": "most constrained", "articulation": "articulation point",
@@ -57,6 +65,13 @@ class GapKind:
     method: str
     note: str = ""
     evidence_properties: list[str] = field(default_factory=list)  # facts that show the finding best
+    #: title, explanation, proves, does_not_prove in Vietnamese (the rule file's ``…-vi`` header lines)
+    vi: dict[str, str] = field(default_factory=dict)
+
+    def text(self, name: str, lang: str = "en") -> str:
+        """The kind's ``title``, ``explanation``, ``proves`` or ``does_not_prove`` in ``lang``
+        (Vietnamese when the rule gives it, else English)."""
+        return (self.vi.get(name) if lang == "vi" else None) or getattr(self, name)
 
 
 @dataclass
@@ -247,6 +262,11 @@ def _header(path: Path) -> dict[str, str]:
     return out
 
 
+def _vietnamese(header: dict[str, str]) -> dict[str, str]:
+    """The ``…-vi`` entries of a rule's header, keyed as GapKind's fields (``does_not_prove``)."""
+    return {k[:-3].replace("-", "_"): v for k, v in header.items() if k.endswith("-vi") and isinstance(v, str)}
+
+
 def kinds() -> list[GapKind]:
     """Every gap kind, in number order."""
     out = []
@@ -254,10 +274,10 @@ def kinds() -> list[GapKind]:
         h = _header(path)
         props = [expand(c) for c in h.get("evidence", "").split()]
         out.append(GapKind(number, h["name"], h["title"], h["explanation"], h["proves"], h["does-not-prove"],
-                           f"SPARQL rule queries/gaps/{path.name}", evidence_properties=props))
+                           f"SPARQL rule queries/gaps/{path.name}", evidence_properties=props, vi=_vietnamese(h)))
     out.append(GapKind(NETWORK_KIND, NETWORK["name"], NETWORK["title"], NETWORK["explanation"], NETWORK["proves"],
                        NETWORK["does-not-prove"], "network measures (queries/network.py, networkx)",
-                       evidence_properties=[expand(c) for c in NETWORK["evidence"].split()]))
+                       evidence_properties=[expand(c) for c in NETWORK["evidence"].split()], vi=_vietnamese(NETWORK)))
     return sorted(out, key=lambda k: k.number)
 
 
@@ -929,11 +949,12 @@ def _markdown(report: GapReport) -> Iterator[str]:
     by_kind = _by_kind(report)
     lines += ["| kind | gap | findings |", "| --- | --- | --- |"]
     for k in report.kinds:
-        lines.append(f"| {k.number} | {_md(k.title)} | {len(by_kind[k.number])} |")
+        lines.append(f"| {k.number} | {_md(k.text('title', report.lang))} | {len(by_kind[k.number])} |")
     yield "\n".join(lines) + "\n"
     for k in report.kinds:
-        lines = ["", f"## {k.number}. {_md(k.title)}", "", _md(k.explanation), "",
-                 f"*What a finding proves:* {_md(k.proves)}  ", f"*What it does not prove:* {_md(k.does_not_prove)}  ",
+        lines = ["", f"## {k.number}. {_md(k.text('title', report.lang))}", "", _md(k.text('explanation', report.lang)),
+                 "", f"*What a finding proves:* {_md(k.text('proves', report.lang))}  ",
+                 f"*What it does not prove:* {_md(k.text('does_not_prove', report.lang))}  ",
                  f"*Method:* {_md(k.method)}" + (f" — {_md(k.note)}" if k.note else ""), ""]
         found = by_kind[k.number]
         if not found:
@@ -981,13 +1002,15 @@ def _html(report: GapReport) -> Iterator[str]:
     by_kind = _by_kind(report)
     parts.append("<table><tr><th>kind</th><th>gap</th><th>findings</th></tr>")
     for k in report.kinds:
-        parts.append(f'<tr><td>{k.number}</td><td><a href="#kind-{k.number}">{e(k.title)}</a></td>'
+        parts.append(f'<tr><td>{k.number}</td><td><a href="#kind-{k.number}">{e(k.text("title", report.lang))}</a></td>'
                      f"<td>{len(by_kind[k.number])}</td></tr>")
     parts.append("</table>")
     yield "\n".join(parts) + "\n"
     for k in report.kinds:
-        parts = [f'<h2 id="kind-{k.number}">{k.number}. {e(k.title)}</h2>', f"<p>{e(k.explanation)}</p>",
-                 f'<p class="meta"><b>Proves:</b> {e(k.proves)}<br><b>Does not prove:</b> {e(k.does_not_prove)}'
+        parts = [f'<h2 id="kind-{k.number}">{k.number}. {e(k.text("title", report.lang))}</h2>',
+                 f"<p>{e(k.text('explanation', report.lang))}</p>",
+                 f'<p class="meta"><b>Proves:</b> {e(k.text("proves", report.lang))}<br><b>Does not prove:</b> '
+                 f'{e(k.text("does_not_prove", report.lang))}'
                  f"<br><b>Method:</b> {e(k.method)}{(' — ' + e(k.note)) if k.note else ''}</p>"]
         found = by_kind[k.number]
         if not found:

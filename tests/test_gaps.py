@@ -352,3 +352,25 @@ def test_an_in_memory_copy_gives_the_same_report(tmp_path):
         fh.write("\n<https://example.org/g> { <https://example.org/s> <https://example.org/p> \"not built\" . }\n")
     again = backend_for(out)
     assert in_memory(again) is again
+
+
+def test_every_gap_kind_is_explained_in_vietnamese_too(built):
+    """Each kind's title, explanation and what it proves or not, in Vietnamese (NFC), used by the
+    Vietnamese report; the English report keeps the English texts."""
+    import unicodedata
+
+    fields = ("title", "explanation", "proves", "does_not_prove")
+    for k in kinds():
+        assert set(k.vi) == set(fields), (k.number, sorted(k.vi))
+        for name in fields:
+            text = k.text(name, "vi")
+            assert text != getattr(k, name) and text == unicodedata.normalize("NFC", text), (k.number, name)
+            assert any(ch in text for ch in "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệịỉĩọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"), (k.number, name)
+        assert k.text("title", "en") == k.title
+    vi = cdkg.gaps(build=built, lang="vi")
+    md_vi, md_en = render(vi, "markdown"), render(cdkg.gaps(build=built, lang="en"), "markdown")
+    for k in kinds():
+        assert f"## {k.number}. " in md_vi
+        assert k.vi["title"] in md_vi and k.vi["title"] not in md_en
+    html = render(vi, "html")
+    assert all(k.vi["explanation"].split(" (")[0].replace('"', "&quot;") in html for k in kinds())

@@ -222,6 +222,10 @@ def test_the_vietnamese_tree_speaks_vietnamese(browser, made):
     v.open(vi / "gaps.html")
     headings = " ".join(v.page.locator("main h2, main .toc").all_text_contents())
     assert [k.title for k in kinds() if k.title in headings] == []
+    sections = " ".join(v.page.locator("section.gap-kind").all_inner_texts())
+    english = [k.number for k in kinds() if k.explanation[:60] in sections or k.proves in sections]
+    assert english == [], f"gap kinds explained in English on the Vietnamese page: {english}"
+    assert all(k.vi["explanation"][:60] in sections for k in kinds())
     v.open((vi / "search.html").as_uri() + "?q=ha%20kim%20ngoc")
     v.page.wait_for_selector("body[data-search-ready]", state="attached")
     assert v.page.locator("#search-results li a").first.text_content() == HKN

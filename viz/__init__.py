@@ -78,10 +78,9 @@ def render(build: Path | str | None = None, *, focus: str | None = None, depth: 
     flagged: set[str] = set()
     if gaps:
         from cdkg.queries.gaps import find_gaps
-        from cdkg.viz.site import GAP_TITLES_VI
 
         report = find_gaps(lang=lang, backend=backend, evidence_per_entity=0)
-        titles = {k.number: (GAP_TITLES_VI.get(k.name, k.title) if lang == "vi" else k.title) for k in report.kinds}
+        titles = {k.number: k.text("title", lang) for k in report.kinds}
         rolled = {child: iri for iri, n in data.nodes.items() for child in n.includes}
         for f in report.findings:
             iris = [rolled.get(e.iri, e.iri) for e in f.entities]

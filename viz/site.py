@@ -101,17 +101,6 @@ TEXT: dict[str, dict[str, str]] = {
     },
 }
 
-#: The gap kinds' titles in Vietnamese (their explanations are in English, marked as such).
-GAP_TITLES_VI = {
-    "objectives-unaddressed": "Các mục tiêu của chiến lược đối chiếu với những gì thực hiện chúng",
-    "localities-without-plan": "Đơn vị cấp tỉnh chưa có kế hoạch thực hiện Chiến lược đến năm 2030",
-    "heritage-without-events": "Di sản chưa có sự kiện nào sử dụng hay quảng bá",
-    "committee-members-inactive": "Thành viên Ban Chỉ đạo không có hoạt động được ghi nhận",
-    "shared-mandate-never-meet": "Các tổ chức cùng nhiệm vụ nhưng không bao giờ gặp nhau",
-    "structural-holes": "Lỗ hổng cấu trúc trong mạng lưới cùng tham gia",
-    "statements-unanswered": "Hạn chế và kiến nghị chưa có đơn vị chịu trách nhiệm hoặc chưa có theo dõi",
-    "partners-single-channel": "Đối tác gắn với Việt Nam qua một kênh duy nhất",
-}
 
 
 def _kind_name(kind: str, lang: str) -> str:
@@ -666,9 +655,9 @@ placeholder="{e(t['searchPlaceholder'])}" aria-label="{e(t['search'])}">\
             found = [f for f in report.findings if f.kind == kind.number]
             body.append(f'<section class="gap-kind" id="gap-{kind.number}"><h2>{kind.number}. '
                         f'{e(self.gap_title(kind))} <small>({len(found)} {e(t["findings"])})</small></h2>'
-                        f'<p lang="en">{e(kind.explanation)}</p>'
-                        f'<p class="meta"><b>{e(t["proves"])}:</b> <span lang="en">{e(kind.proves)}</span> '
-                        f'<b>{e(t["notProves"])}:</b> <span lang="en">{e(kind.does_not_prove)}</span></p>')
+                        f'<p>{e(kind.text("explanation", self.lang))}</p>'
+                        f'<p class="meta"><b>{e(t["proves"])}:</b> {e(kind.text("proves", self.lang))} '
+                        f'<b>{e(t["notProves"])}:</b> {e(kind.text("does_not_prove", self.lang))}</p>')
             if not found:
                 body.append(f'<p>{e(t["noFindings"])}</p>')
             body.append('<ol class="findings">')
@@ -681,7 +670,7 @@ placeholder="{e(t['searchPlaceholder'])}" aria-label="{e(t['search'])}">\
         return self.frame("gaps.html", t["gaps"], "".join(body), page="gaps")
 
     def gap_title(self, kind: Any) -> str:
-        return GAP_TITLES_VI.get(kind.name, kind.title) if self.lang == "vi" else kind.title
+        return kind.text("title", self.lang)
 
     def _gap_evidence(self, x: Any) -> str:
         if x.excerpt in self.d.evidence:
