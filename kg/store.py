@@ -39,6 +39,23 @@ def open_store(build: Path | str | None = None) -> ox.Store:
         raise damaged(path.parent, exc) from None
 
 
+def memory_copy(build: Path | str | None, store: ox.Store) -> ox.Store | None:
+    """A copy in memory of the build's ``store``: its ``kg.trig`` (every evidence, record and
+    provenance graph), then from the store the graphs the file leaves out (the ontology).  None
+    when the build has no ``kg.trig`` or the copy does not hold as many quads as the store (the
+    file is not this store's)."""
+    trig = store_path(build).parent / "kg.trig"
+    if not trig.is_file():
+        return None
+    copy = ox.Store()
+    copy.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)
+    loaded = set(copy.named_graphs())
+    for graph in store.named_graphs():
+        if graph not in loaded:
+            copy.bulk_extend(store.quads_for_pattern(None, None, None, graph))
+    return copy if len(copy) == len(store) else None
+
+
 def damaged(build: Path | str | None, exc: BaseException) -> NotBuiltError:
     """The error to report when the store of ``build`` cannot be read: a file of it is missing,
     truncated or corrupted (when opening it, or later, when a query reads a damaged block)."""

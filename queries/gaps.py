@@ -479,28 +479,16 @@ def _meta(backend: Any, ids: Iterable[str], known: dict[str, tuple[str, int | No
 
 
 def in_memory(backend: Any) -> Any:
-    """A copy in memory of a local build's graph: its ``kg.trig`` (every evidence, record and
-    provenance graph), then from the store the graphs the file leaves out (the ontology).  The
-    backend as it is when it is not a local build, or when the copy does not hold as many quads as
-    the store."""
+    """The backend on a copy in memory of a local build (:func:`cdkg.kg.store.memory_copy`); the
+    backend as it is when it is not a local build or no copy can be made."""
     from cdkg.kg.sparql import LocalBackend
-    from cdkg.kg.store import store_path
+    from cdkg.kg.store import memory_copy
 
     store = getattr(backend, "store", None)
     if store is None or not isinstance(backend, LocalBackend):
         return backend
-    trig = store_path(backend.build).parent / "kg.trig"
-    if not trig.is_file():
-        return backend
-    copy = ox.Store()
-    copy.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)
-    loaded = set(copy.named_graphs())
-    for graph in store.named_graphs():
-        if graph not in loaded:
-            copy.bulk_extend(store.quads_for_pattern(None, None, None, graph))
-    if len(copy) != len(store):  # kg.trig is not this store's: keep to the store
-        return backend
-    return LocalBackend(backend.build, store=copy)
+    copy = memory_copy(backend.build, store)
+    return backend if copy is None else LocalBackend(backend.build, store=copy)
 
 
 def find_gaps(kinds: list[str] | None = None, *, lang: str = "en", build: Path | str | None = None,
